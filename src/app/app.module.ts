@@ -1,0 +1,29 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { fileURLToPath } from 'node:url';
+import { ExtensionsModule } from '../module/extensions.module.js';
+import { ChatController } from './chat.controller.js';
+
+/** The shipped extensions: `extensions/` in source, `dist/extensions/` once built. */
+export const SHIPPED_EXTENSIONS = fileURLToPath(new URL('../../extensions', import.meta.url));
+
+/**
+ * The demo app. GLEITZEIT_EXTENSIONS picks the extensions to boot (comma-separated); the default is
+ * `echo`, which needs no API key. Add `openai` or `claude` with OPENAI_API_KEY / ANTHROPIC_API_KEY.
+ */
+@Module({})
+export class AppModule {
+  static async register(env: NodeJS.ProcessEnv = process.env): Promise<DynamicModule> {
+    // Loading the config module first puts .env into process.env, so it can pick the extensions too.
+    const config = await ConfigModule.forRoot({ isGlobal: true });
+    const extensions = (env.GLEITZEIT_EXTENSIONS ?? 'echo').split(',').map((n) => n.trim()).filter(Boolean);
+    return {
+      module: AppModule,
+      imports: [
+        config,
+        ExtensionsModule.forRoot({ searchPaths: [env.GLEITZEIT_EXTENSIONS_PATH ?? SHIPPED_EXTENSIONS], extensions }),
+      ],
+      controllers: [ChatController],
+    };
+  }
+}

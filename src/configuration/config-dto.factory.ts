@@ -1,0 +1,74 @@
+import type { Type } from '@nestjs/common';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import type { ConfigFieldDefinition } from '../definition/definition.interface.js';
+
+/*
+ * Messages name the rule, never the value ($value is never used): the value may be a secret.
+ */
+function typeRule(field: ConfigFieldDefinition): PropertyDecorator {
+  switch (field.type) {
+    case 'string':
+      return IsString({ message: 'must be a string' });
+    case 'integer':
+      return IsInt({ message: 'must be an integer' });
+    case 'number':
+      return IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'must be a number' });
+    case 'boolean':
+      return IsBoolean({ message: 'must be a boolean' });
+    case 'list':
+      return IsArray({ message: 'must be a list' });
+    case 'object':
+      return IsObject({ message: 'must be an object' });
+  }
+}
+
+function boundRules(field: ConfigFieldDefinition): PropertyDecorator[] {
+  const rules: PropertyDecorator[] = [];
+  const { min, max } = field;
+  if (field.type === 'integer' || field.type === 'number') {
+    if (min !== undefined) rules.push(Min(min, { message: `must be at least ${min}` }));
+    if (max !== undefined) rules.push(Max(max, { message: `must be at most ${max}` }));
+  } else if (field.type === 'string') {
+    if (min !== undefined) rules.push(MinLength(min, { message: `must be at least ${min} characters long` }));
+    if (max !== undefined) rules.push(MaxLength(max, { message: `must be at most ${max} characters long` }));
+  } else if (field.type === 'list') {
+    if (min !== undefined) rules.push(ArrayMinSize(min, { message: `must have at least ${min} items` }));
+    if (max !== undefined) rules.push(ArrayMaxSize(max, { message: `must have at most ${max} items` }));
+  }
+  return rules;
+}
+
+/** Builds the class-validator DTO class for an extension's config fields. */
+export function createConfigDto(extensionName: string, fields: ConfigFieldDefinition[]): Type<object> {
+  const dto = class {};
+  Object.defineProperty(dto, 'name', { value: `${extensionName.replace(/[^A-Za-z0-9]/g, '_')}ConfigDto` });
+  for (const field of fields) {
+    const rules: PropertyDecorator[] = [field.required ? IsDefined({ message: 'is required' }) : IsOptional(), typeRule(field), ...boundRules(field)];
+    if (field.enum) {
+      const allowed = field.secret ? 'one of the allowed values' : `one of: ${field.enum.map((v) => JSON.stringify(v)).join(', ')}`;
+      rules.push(IsIn(field.enum, { message: `must be ${allowed}` }));
+    }
+    if (field.pattern !== undefined && field.type === 'string') {
+      rules.push(Matches(new RegExp(field.pattern), { message: `must match the pattern /${field.pattern}/` }));
+    }
+    for (const rule of rules) rule(dto.prototype, field.name);
+  }
+  return dto;
+}

@@ -1,0 +1,75 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import type { ExtensionDefinition } from '../definition/definition.interface.js';
+import { ExtensionConfigError, type ExtensionIssue } from '../errors/index.js';
+import { invalidConfigMessage } from '../errors/messages.js';
+import { didYouMean } from '../utils/did-you-mean.js';
+import { createConfigDto } from './config-dto.factory.js';
+import { coerceString } from './coerce.js';
+
+/** Reads one environment variable: through @nestjs/config's ConfigService when the app has one. */
+export type EnvReader = (name: string) => string | undefined;
+
+export const processEnv: EnvReader = (name) => process.env[name];
+
+/**
+ * The validated config of an extension: explicit values beat environment variables, which beat
+ * defaults. Every problem is collected into one ExtensionConfigError.
+ */
+export function resolveConfig(
+  definition: ExtensionDefinition,
+  explicit: Record<string, unknown> = {},
+  env: EnvReader = processEnv,
+): Record<string, unknown> {
+  const issues: ExtensionIssue[] = [];
+  const fieldNames = definition.configFields.map((f) => f.name);
+  for (const key of Object.keys(explicit)) {
+    if (!fieldNames.includes(key)) {
+      const known = fieldNames.length ? ` Known fields: ${fieldNames.join(', ')}.` : ' This extension declares no config fields.';
+      issues.push({ field: key, message: `is not a config field of this extension.${didYouMean(key, fieldNames)}${known}` });
+    }
+  }
+  const values: Record<string, unknown> = {};
+  for (const field of definition.configFields) {
+    let value: unknown = explicit[field.name];
+    let origin = 'explicit config';
+    if (value === undefined || value === null) {
+      const fromEnv = field.envVar ? env(field.envVar) : undefined;
+      value = fromEnv;
+      origin = `environment variable ${field.envVar}`;
+      if (fromEnv === undefined || fromEnv === '') {
+        value = field.default;
+        origin = 'default';
+      }
+    }
+    if (value === undefined || value === null) {
+      if (field.required) {
+        const viaEnv = field.envVar ? `set the environment variable ${field.envVar}, or ` : '';
+        issues.push({
+          field: field.name,
+          message: `is required: ${viaEnv}pass extensionConfigs['${definition.name}'].${field.name}`,
+        });
+      }
+      continue;
+    }
+    if (typeof value === 'string' && field.type !== 'string') {
+      const coerced = coerceString(value, field.type);
+      if ('error' in coerced) {
+        issues.push({ field: field.name, message: `${coerced.error} (from ${origin})` });
+        continue;
+      }
+      value = coerced.value;
+    }
+    values[field.name] = value;
+  }
+  const dto = plainToInstance(createConfigDto(definition.name, definition.configFields), values);
+  for (const error of validateSync(dto)) {
+    if (issues.some((issue) => issue.field === error.property)) continue;
+    const messages = [...new Set(Object.values(error.constraints ?? {}))];
+    issues.push(...messages.map((message) => ({ field: error.property, message })));
+  }
+  if (issues.length) {
+    throw new ExtensionConfigError(invalidConfigMessage(definition.name, issues), definition.name, issues);
+  }
+  return values;
+}

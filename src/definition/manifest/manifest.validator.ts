@@ -1,0 +1,117 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import semver from 'semver';
+import { isOfFieldType } from '../../configuration/field-types.js';
+import { parsePackageSpec } from '../../dependencies/package-spec.js';
+import type { ExtensionIssue } from '../../errors/index.js';
+import { didYouMean } from '../../utils/did-you-mean.js';
+import type { ConfigFieldType } from '../definition.interface.js';
+import { NAME_PATTERN } from '../metadata.constants.js';
+import { CONFIG_FIELD_KEYS, ConfigFieldDto, MANIFEST_KEYS, ManifestDto } from './manifest.dto.js';
+
+export interface ManifestCheck {
+  manifest: ManifestDto;
+  /** Config entries, validated one by one, in declaration order. */
+  config: [string, ConfigFieldDto][];
+  issues: ExtensionIssue[];
+}
+
+function flatten(errors: ValidationError[], prefix = ''): ExtensionIssue[] {
+  return errors.flatMap((error) => {
+    const field = /^\d+$/.test(error.property) ? `${prefix}[${error.property}]` : `${prefix}${prefix ? '.' : ''}${error.property}`;
+    const own = Object.values(error.constraints ?? {})
+      .filter((message, index, all) => all.indexOf(message) === index)
+      .map((message) => ({ field, message }));
+    return [...own, ...flatten(error.children ?? [], field)];
+  });
+}
+
+function validate<T extends object>(cls: new () => T, raw: object, prefix: string): { value: T; issues: ExtensionIssue[] } {
+  const value = plainToInstance(cls, raw);
+  return { value, issues: flatten(validateSync(value, { forbidUnknownValues: false }), prefix) };
+}
+
+function unknownKeys(raw: Record<string, unknown>, known: string[], prefix: string): ExtensionIssue[] {
+  return Object.keys(raw)
+    .filter((key) => !known.includes(key))
+    .map((key) => ({
+      field: `${prefix}${key}`,
+      message: `is not a known key.${didYouMean(key, known) || ` Known keys: ${known.join(', ')}.`}`,
+    }));
+}
+
+function checkConfigField(name: string, field: ConfigFieldDto, prefix: string): ExtensionIssue[] {
+  const issues: ExtensionIssue[] = [];
+  const at = (key: string) => `${prefix}${name}.${key}`;
+  if (!/^[A-Za-z_$][\w$-]*$/.test(name)) {
+    issues.push({ field: `${prefix}${name}`, message: 'is not a valid field name (letters, digits, _, - and $)' });
+  }
+  const type = (field.type ?? 'string') as ConfigFieldType;
+  if (typeof field.min === 'number' && typeof field.max === 'number' && field.min > field.max) {
+    issues.push({ field: at('min'), message: `(${field.min}) is greater than max (${field.max}); swap them` });
+  }
+  if (field.pattern !== undefined && typeof field.pattern === 'string') {
+    try {
+      new RegExp(field.pattern);
+    } catch {
+      issues.push({ field: at('pattern'), message: 'is not a valid regular expression' });
+    }
+  }
+  if (field.default !== undefined && field.default !== null && issues.every((i) => !i.field.endsWith('.type'))) {
+    if (!isOfFieldType(field.default, type)) {
+      issues.push({ field: at('default'), message: `must be of type ${type}, as the field declares` });
+    }
+  }
+  return issues;
+}
+
+/**
+ * Validates a manifest-shaped object (from YAML, or mapped from decorator metadata) and collects every
+ * problem at once. `needsService` is true for YAML manifests, which name their class in `service`.
+ */
+export function checkManifest(raw: Record<string, unknown>, needsService: boolean): ManifestCheck {
+  const { value: manifest, issues } = validate(ManifestDto, raw, '');
+  issues.push(...unknownKeys(raw, MANIFEST_KEYS, ''));
+  if (typeof manifest.version === 'string' && semver.valid(manifest.version) === null) {
+    issues.push({ field: 'version', message: `"${manifest.version}" is not a semver version such as 1.0.0` });
+  }
+  if (needsService && raw.service === undefined) {
+    issues.push({ field: 'service', message: 'is required: add service.class_path, e.g. service.MyProviderService' });
+  }
+  (manifest.dependencies?.packages ?? []).forEach((spec, index) => {
+    if (typeof spec === 'string' && !parsePackageSpec(spec)) {
+      issues.push({
+        field: `dependencies.packages[${index}]`,
+        message: `"${spec}" is not a package specifier; write pkg, pkg@^1.2, pkg>=1.2 or @scope/pkg@~2`,
+      });
+    }
+  });
+  (manifest.dependencies?.extensions ?? []).forEach((name, index) => {
+    if (typeof name === 'string' && !NAME_PATTERN.test(name)) {
+      issues.push({ field: `dependencies.extensions[${index}]`, message: `"${name}" is not an extension name` });
+    }
+  });
+  const seen = new Set<string>();
+  (manifest.models ?? []).forEach((model, index) => {
+    if (typeof model?.name === 'string' && seen.has(model.name)) {
+      issues.push({ field: `models[${index}].name`, message: `"${model.name}" is declared twice` });
+    }
+    seen.add(model?.name);
+  });
+
+  const config: [string, ConfigFieldDto][] = [];
+  if (manifest.config && typeof manifest.config === 'object' && !Array.isArray(manifest.config)) {
+    for (const [name, entry] of Object.entries(manifest.config)) {
+      const prefix = `config.${name}`;
+      if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+        issues.push({ field: prefix, message: 'must be a mapping of field options (type, required, default, env_var, ...)' });
+        continue;
+      }
+      const checked = validate(ConfigFieldDto, entry, prefix);
+      issues.push(...checked.issues, ...unknownKeys(entry as Record<string, unknown>, CONFIG_FIELD_KEYS, `${prefix}.`));
+      issues.push(...checkConfigField(name, checked.value, 'config.'));
+      config.push([name, checked.value]);
+    }
+  }
+  return { manifest, config, issues };
+}

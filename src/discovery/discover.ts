@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { extname, join, resolve } from 'node:path';
+import { definitionFromClass, hasExtensionMetadata, isExtensionClass } from '../definition/decorator-definition.js';
+import type { ExtensionDefinition } from '../definition/definition.interface.js';
+import { loadManifest } from '../definition/manifest/manifest.loader.js';
+import { ExtensionError, ExtensionLoadError, ExtensionValidationError } from '../errors/index.js';
+import { duplicateMessage, invalidDefinitionMessage } from '../errors/messages.js';
+import type { DiscoveryResult } from './discovery.interface.js';
+import { importModule } from './module-loader.js';
+import { isTypeScriptLoaderActive, MODULE_EXTENSIONS, pickModuleFile } from './typescript-loader.js';
+
+const MANIFESTS = ['extension.yaml', 'extension.yml'];
+const PACKAGE_ENTRIES = ['index', 'extension'];
+
+function isSkipped(name: string): boolean {
+  return (
+    name.startsWith('_') ||
+    name.startsWith('.') ||
+    name === 'node_modules' ||
+    name.endsWith('.d.ts') ||
+    name.endsWith('.d.mts') ||
+    /\.(spec|test)\.[mc]?[jt]s$/.test(name) ||
+    /\.map$/.test(name)
+  );
+}
+
+/** Groups module files by their name without extension, so x.ts and x.js are one module. */
+function moduleGroups(files: string[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const file of files) {
+    const ext = extname(file);
+    if (!MODULE_EXTENSIONS.includes(ext)) continue;
+    const stem = file.slice(0, -ext.length);
+    groups.set(stem, [...(groups.get(stem) ?? []), file]);
+  }
+  return groups;
+}
+
+/** Imports a decorator-style module and reads every @Extension class it exports. */
+async function definitionsFromModule(file: string, root: string): Promise<ExtensionDefinition[]> {
+  const exports = await importModule(file);
+  const classes = [...new Set(Object.values(exports))].filter(hasExtensionMetadata);
+  const orphans = classes.filter((cls) => !isExtensionClass(cls));
+  if (orphans.length) {
+    const issues = orphans.map((cls) => ({
+      field: (cls as { name: string }).name,
+      message: 'has @Model/@ConfigField/@Requires/@Capability but no @Extension({ name }); add @Extension',
+    }));
+    throw new ExtensionValidationError(invalidDefinitionMessage(undefined, file, issues), undefined, issues, file);
+  }
+  return classes.map((cls) => definitionFromClass(cls as never, file, root));
+}
+
+/** Finds the extension(s) at one entry of a search path: a module file, or a folder. */
+async function scanEntry(path: string, isDirectory: boolean, typescript: boolean, files: string[]): Promise<ExtensionDefinition[]> {
+  if (!isDirectory) {
+    return definitionsFromModule(pickModuleFile(files, typescript)!, path);
+  }
+  const entries = await readdir(path);
+  const manifests = MANIFESTS.filter((name) => entries.includes(name));
+  if (manifests.length === 2) {
+    const issues = [{ field: '(folder)', message: 'has both extension.yaml and extension.yml; keep one' }];
+    throw new ExtensionValidationError(invalidDefinitionMessage(undefined, path, issues), undefined, issues, path);
+  }
+  if (manifests.length === 1) return [await loadManifest(join(path, manifests[0]), typescript)];
+  for (const entry of PACKAGE_ENTRIES) {
+    const candidates = MODULE_EXTENSIONS.map((ext) => `${entry}${ext}`)
+      .filter((name) => entries.includes(name))
+      .map((name) => join(path, name));
+    if (candidates.length) return definitionsFromModule(pickModuleFile(candidates, typescript)!, path);
+  }
+  return [];
+}
+
+function asExtensionError(error: unknown, where: string): ExtensionError {
+  if (error instanceof ExtensionError) return error;
+  return new ExtensionLoadError(`Could not read ${where}: ${(error as Error).message}`, undefined, { cause: error });
+}
+
+/**
+ * Scans search paths for extensions. A broken extension becomes a problem in the result; the scan of
+ * everything else goes on.
+ */
+export async function discover(paths: string[] = ['extensions'], options: { typescript?: boolean } = {}): Promise<DiscoveryResult> {
+  const typescript = options.typescript ?? isTypeScriptLoaderActive();
+  const result: DiscoveryResult = { definitions: [], problems: [], warnings: [] };
+  const seen = new Map<string, string>();
+  for (const searchPath of paths) {
+    const base = resolve(searchPath);
+    if (!existsSync(base)) {
+      result.warnings.push(`Search path ${base} does not exist; no extensions were loaded from it.`);
+      continue;
+    }
+    const entries = (await readdir(base, { withFileTypes: true }))
+      .filter((entry) => !isSkipped(entry.name))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const groups = moduleGroups(entries.filter((e) => e.isFile()).map((e) => join(base, e.name)));
+    const units: [string, boolean, string[]][] = [
+      ...[...groups].map(([stem, files]): [string, boolean, string[]] => [stem, false, files]),
+      ...entries.filter((e) => e.isDirectory()).map((e): [string, boolean, string[]] => [join(base, e.name), true, []]),
+    ].sort((a, b) => a[0].localeCompare(b[0]));
+    for (const [path, isDirectory, files] of units) {
+      try {
+        for (const definition of await scanEntry(path, isDirectory, typescript, files)) {
+          const first = seen.get(definition.name);
+          if (first !== undefined) {
+            const issues = [{ field: 'name', message: `"${definition.name}" is already defined in ${first}` }];
+            result.problems.push(
+              new ExtensionValidationError(duplicateMessage(definition.name, first, definition.source), definition.name, issues, definition.source),
+            );
+            continue;
+          }
+          seen.set(definition.name, definition.source);
+          result.definitions.push(definition);
+        }
+      } catch (error) {
+        result.problems.push(asExtensionError(error, path));
+      }
+    }
+  }
+  return result;
+}

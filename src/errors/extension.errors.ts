@@ -1,0 +1,152 @@
+/** Stable error codes; the README documents each one with how to fix it. */
+export const ExtensionErrorCode = {
+  NOT_FOUND: 'EXT_ERR_NOT_FOUND',
+  LOAD: 'EXT_ERR_LOAD',
+  CONFIG: 'EXT_ERR_CONFIG',
+  DEPENDENCY: 'EXT_ERR_DEPENDENCY',
+  VALIDATION: 'EXT_ERR_VALIDATION',
+  MODEL_NOT_FOUND: 'EXT_ERR_MODEL_NOT_FOUND',
+  STATE: 'EXT_ERR_STATE',
+  TIMEOUT: 'EXT_ERR_TIMEOUT',
+  LIFECYCLE: 'EXT_ERR_LIFECYCLE',
+  BOOT: 'EXT_ERR_BOOT',
+  SHUTDOWN: 'EXT_ERR_SHUTDOWN',
+} as const;
+export type ExtensionErrorCode = (typeof ExtensionErrorCode)[keyof typeof ExtensionErrorCode];
+
+/** One problem found in a manifest, a class or a config: the field it concerns and what is wrong. */
+export interface ExtensionIssue {
+  field: string;
+  message: string;
+}
+
+/** A package that is installed in a version outside the required range. */
+export interface MismatchedPackage {
+  package: string;
+  required: string;
+  installed: string;
+}
+
+/** Base class of every error this library throws. */
+export class ExtensionError extends Error {
+  constructor(
+    message: string,
+    readonly code: ExtensionErrorCode,
+    readonly extensionName?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** No extension of that name was discovered. */
+export class ExtensionNotFound extends ExtensionError {
+  constructor(message: string, extensionName: string) {
+    super(message, ExtensionErrorCode.NOT_FOUND, extensionName);
+  }
+}
+
+/** A module could not be imported or an extension could not be built. */
+export class ExtensionLoadError extends ExtensionError {
+  constructor(message: string, extensionName?: string, options?: { cause?: unknown }) {
+    super(message, ExtensionErrorCode.LOAD, extensionName, options);
+  }
+}
+
+/** The configuration of an extension is invalid; `issues` lists every problem at once. */
+export class ExtensionConfigError extends ExtensionError {
+  constructor(
+    message: string,
+    extensionName: string,
+    readonly issues: ExtensionIssue[],
+  ) {
+    super(message, ExtensionErrorCode.CONFIG, extensionName);
+  }
+}
+
+/** Required npm packages (or other extensions) are missing or in the wrong version. */
+export class ExtensionDependencyError extends ExtensionError {
+  constructor(
+    message: string,
+    extensionName: string | undefined,
+    readonly missing: string[],
+    readonly mismatched: MismatchedPackage[] = [],
+  ) {
+    super(message, ExtensionErrorCode.DEPENDENCY, extensionName);
+  }
+}
+
+/** A manifest or an extension class is malformed; `issues` lists every problem at once. */
+export class ExtensionValidationError extends ExtensionError {
+  constructor(
+    message: string,
+    extensionName: string | undefined,
+    readonly issues: ExtensionIssue[],
+    readonly file?: string,
+  ) {
+    super(message, ExtensionErrorCode.VALIDATION, extensionName);
+  }
+}
+
+/** No routable extension serves the requested model. */
+export class ModelNotFound extends ExtensionError {
+  constructor(
+    message: string,
+    readonly model: string,
+    readonly closeMatches: string[],
+  ) {
+    super(message, ExtensionErrorCode.MODEL_NOT_FOUND);
+  }
+}
+
+/** A lifecycle step was called in a state that does not allow it. */
+export class ExtensionStateError extends ExtensionError {
+  constructor(message: string, extensionName: string) {
+    super(message, ExtensionErrorCode.STATE, extensionName);
+  }
+}
+
+/** A lifecycle phase (setup, start, stop) did not finish within its timeout. */
+export class ExtensionTimeoutError extends ExtensionError {
+  constructor(
+    message: string,
+    extensionName: string,
+    readonly phase: string,
+    readonly timeoutMs: number,
+  ) {
+    super(message, ExtensionErrorCode.TIMEOUT, extensionName);
+  }
+}
+
+/** A lifecycle phase (setup, start, stop) threw. */
+export class ExtensionLifecycleError extends ExtensionError {
+  constructor(
+    message: string,
+    extensionName: string,
+    readonly phase: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, ExtensionErrorCode.LIFECYCLE, extensionName, options);
+  }
+}
+
+/** Boot failed: `errors` holds one error per failed extension. */
+export class ExtensionBootError extends ExtensionError {
+  constructor(
+    message: string,
+    readonly errors: ExtensionError[],
+  ) {
+    super(message, ExtensionErrorCode.BOOT);
+  }
+}
+
+/** One or more extensions failed to stop; every stop() still ran. */
+export class ExtensionShutdownError extends ExtensionError {
+  constructor(
+    message: string,
+    readonly errors: ExtensionError[],
+  ) {
+    super(message, ExtensionErrorCode.SHUTDOWN);
+  }
+}

@@ -1,0 +1,65 @@
+import type { ExtensionIssue } from './extension.errors.js';
+
+/*
+ * Every message says what failed, where (extension, file, field) and how to fix it. No function here
+ * receives a config value, so none can leak a secret.
+ */
+
+const label = (name: string | undefined) => (name ? `extension "${name}"` : 'an extension');
+const list = (issues: ExtensionIssue[]) => issues.map((i) => `\n  - ${i.field}: ${i.message}`).join('');
+
+export function invalidDefinitionMessage(name: string | undefined, file: string, issues: ExtensionIssue[]): string {
+  return `Invalid ${label(name)} in ${file} (${issues.length} problem${issues.length === 1 ? '' : 's'}):${list(issues)}\nFix the fields above and restart.`;
+}
+
+export function invalidConfigMessage(name: string, issues: ExtensionIssue[]): string {
+  return `Invalid configuration for extension "${name}" (${issues.length} problem${issues.length === 1 ? '' : 's'}):${list(issues)}`;
+}
+
+export function notFoundMessage(name: string, suggestion: string, known: string[]): string {
+  const where = known.length ? ` Discovered: ${known.join(', ')}.` : ' No extension was discovered: check searchPaths.';
+  return `Extension "${name}" is not registered.${suggestion}${where}`;
+}
+
+export function duplicateMessage(name: string, first: string, second: string): string {
+  return `Extension name "${name}" is defined twice: in ${first} and in ${second}. Rename one of them or remove one folder from searchPaths.`;
+}
+
+export function importFailedMessage(file: string, reason: string): string {
+  return `Could not import ${file}: ${reason}. Fix the module so it imports on its own (node ${file}).`;
+}
+
+export function noTypeScriptLoaderMessage(file: string): string {
+  return `${file} is TypeScript and no TypeScript loader is active, so it cannot be imported. Build it (nest build or tsc) so a .js file sits beside it, or run under a TypeScript loader (tsx, ts-node, jest).`;
+}
+
+export function packagesMessage(
+  name: string | undefined,
+  where: string,
+  missing: string[],
+  mismatched: { package: string; required: string; installed: string }[],
+  install: string,
+): string {
+  const lines = [
+    ...missing.map((spec) => `\n  - ${spec}: not installed`),
+    ...mismatched.map((m) => `\n  - ${m.package}: requires ${m.required}, installed ${m.installed}`),
+  ].join('');
+  return `${label(name)} (${where}) needs packages that are missing or in the wrong version:${lines}\nFix: ${install}`;
+}
+
+export function stateMessage(name: string, action: string, state: string, fix: string): string {
+  return `Cannot ${action} extension "${name}": it is ${state}. ${fix}`;
+}
+
+export function timeoutMessage(name: string, phase: string, ms: number): string {
+  return `Extension "${name}" did not finish ${phase}() within ${ms} ms. Find what blocks in ${phase}(), or raise timeouts.${phase} (globally or in extensionOptions['${name}'].timeouts).`;
+}
+
+export function phaseFailedMessage(name: string, phase: string, reason: string): string {
+  return `Extension "${name}" failed in ${phase}(): ${reason}`;
+}
+
+export function aggregateMessage(what: string, errors: { extensionName?: string; message: string }[]): string {
+  const lines = errors.map((e) => `\n  - ${e.extensionName ?? '(unnamed)'}: ${e.message.replace(/\n/g, '\n    ')}`).join('');
+  return `${what} (${errors.length} extension${errors.length === 1 ? '' : 's'}):${lines}`;
+}

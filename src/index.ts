@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+
+export * from './errors/index.js';
+export * from './definition/definition.interface.js';
+export { Extension, Requires, Model, Capability, ConfigField } from './definition/extension.decorators.js';
+export { ConfigBasedExtension } from './definition/config-based-extension.js';
+export { discover } from './discovery/discover.js';
+export type { DiscoveryResult } from './discovery/discovery.interface.js';
+export { resolveConfig, type EnvReader } from './configuration/resolve-config.js';
+export { coerceString } from './configuration/coerce.js';
+export { parsePackageSpec } from './dependencies/package-spec.js';
+export { checkPackages, installedVersion, type PackageCheck } from './dependencies/package-check.js';
+export { ExtensionManager, type ExtensionManagerHost } from './manager/extension-manager.js';
+export type { ExtensionInfo, ExtensionReport, ExtensionState, ExtensionsSummary } from './manager/manager.interface.js';
+export { ModelRouter } from './routing/model-router.js';
+export type * from './routing/routing.interface.js';
+export { ExtensionsHealthIndicator } from './health/extensions-health.indicator.js';
+export { ExtensionsModule } from './module/extensions.module.js';
+export { InjectExtension } from './module/inject-extension.decorator.js';
+export { getExtensionToken, EXTENSIONS_OPTIONS } from './module/extensions.constants.js';
+export * from './module/extensions-options.interface.js';
+export * from './helpers/cluster.helpers.js';
+export * from './helpers/report.helpers.js';

@@ -1,0 +1,9 @@
+/** Token of the resolved runtime options. */
+export const EXTENSIONS_OPTIONS = Symbol.for('gleitzeit.extensions/options');
+/** Token of what discovery found when the module was built. */
+export const EXTENSIONS_BOOT_PLAN = Symbol.for('gleitzeit.extensions/boot-plan');
+
+/** The injection token of an extension instance. */
+export function getExtensionToken(name: string): string {
+  return `GleitzeitExtension:${name}`;
+}
