@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { definitionFromClass, hasExtensionMetadata, isExtensionClass } from '../definition/decorator-definition.js';
 import type { ExtensionDefinition } from '../definition/definition.interface.js';
 import { loadManifest } from '../definition/manifest/manifest.loader.js';
@@ -38,8 +38,8 @@ function moduleGroups(files: string[]): Map<string, string[]> {
 }
 
 /** Imports a decorator-style module and reads every @Extension class it exports. */
-async function definitionsFromModule(file: string, root: string): Promise<ExtensionDefinition[]> {
-  const exports = await importModule(file);
+async function definitionsFromModule(file: string, root: string, typescript: boolean): Promise<ExtensionDefinition[]> {
+  const exports = await importModule(file, undefined, typescript);
   const classes = [...new Set(Object.values(exports))].filter(hasExtensionMetadata);
   const orphans = classes.filter((cls) => !isExtensionClass(cls));
   if (orphans.length) {
@@ -55,7 +55,8 @@ async function definitionsFromModule(file: string, root: string): Promise<Extens
 /** Finds the extension(s) at one entry of a search path: a module file, or a folder. */
 async function scanEntry(path: string, isDirectory: boolean, typescript: boolean, files: string[]): Promise<ExtensionDefinition[]> {
   if (!isDirectory) {
-    return definitionsFromModule(pickModuleFile(files, typescript)!, path);
+    const file = pickModuleFile(files, typescript)!;
+    return definitionsFromModule(file, dirname(file), typescript);
   }
   const entries = await readdir(path);
   const manifests = MANIFESTS.filter((name) => entries.includes(name));
@@ -68,7 +69,7 @@ async function scanEntry(path: string, isDirectory: boolean, typescript: boolean
     const candidates = MODULE_EXTENSIONS.map((ext) => `${entry}${ext}`)
       .filter((name) => entries.includes(name))
       .map((name) => join(path, name));
-    if (candidates.length) return definitionsFromModule(pickModuleFile(candidates, typescript)!, path);
+    if (candidates.length) return definitionsFromModule(pickModuleFile(candidates, typescript)!, path, typescript);
   }
   return [];
 }

@@ -10,8 +10,12 @@ const MISSING_PACKAGE = /Cannot find (?:package|module) '([^']+)'/;
  * install command, a .ts file without a loader an ExtensionLoadError with a hint, anything else an
  * ExtensionLoadError naming the file.
  */
-export async function importModule(file: string, extensionName?: string): Promise<Record<string, unknown>> {
-  if (isTypeScriptFile(file) && !isTypeScriptLoaderActive()) {
+export async function importModule(
+  file: string,
+  extensionName?: string,
+  typescript = isTypeScriptLoaderActive(),
+): Promise<Record<string, unknown>> {
+  if (isTypeScriptFile(file) && !typescript) {
     throw new ExtensionLoadError(noTypeScriptLoaderMessage(file), extensionName);
   }
   try {

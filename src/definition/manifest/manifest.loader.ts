@@ -71,7 +71,7 @@ export async function loadManifest(file: string, typescript: boolean): Promise<E
       root,
       loadClass: async () => {
         if (!resolved || 'issue' in resolved) throw new Error('unreachable: service path was validated');
-        const exports = await importModule(resolved.file, name);
+        const exports = await importModule(resolved.file, name, typescript);
         const value = exports[resolved.exportName];
         if (value === undefined) {
           const exported = Object.keys(exports).join(', ') || 'nothing';

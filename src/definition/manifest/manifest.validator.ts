@@ -19,7 +19,10 @@ export interface ManifestCheck {
 function flatten(errors: ValidationError[], prefix = ''): ExtensionIssue[] {
   return errors.flatMap((error) => {
     const field = /^\d+$/.test(error.property) ? `${prefix}[${error.property}]` : `${prefix}${prefix ? '.' : ''}${error.property}`;
-    const own = Object.values(error.constraints ?? {})
+    // A wrong type already says what nested validation would repeat.
+    const { nestedValidation, ...constraints } = error.constraints ?? {};
+    const messages = Object.keys(constraints).length ? Object.values(constraints) : nestedValidation ? [nestedValidation] : [];
+    const own = messages
       .filter((message, index, all) => all.indexOf(message) === index)
       .map((message) => ({ field, message }));
     return [...own, ...flatten(error.children ?? [], field)];
@@ -30,6 +33,9 @@ function validate<T extends object>(cls: new () => T, raw: object, prefix: strin
   const value = plainToInstance(cls, raw);
   return { value, issues: flatten(validateSync(value, { forbidUnknownValues: false }), prefix) };
 }
+
+/** The value when it is a list; the shape check has already reported it otherwise. */
+const listOf = <T>(value: T[] | undefined): T[] => (Array.isArray(value) ? value : []);
 
 function unknownKeys(raw: Record<string, unknown>, known: string[], prefix: string): ExtensionIssue[] {
   return Object.keys(raw)
@@ -78,7 +84,7 @@ export function checkManifest(raw: Record<string, unknown>, needsService: boolea
   if (needsService && raw.service === undefined) {
     issues.push({ field: 'service', message: 'is required: add service.class_path, e.g. service.MyProviderService' });
   }
-  (manifest.dependencies?.packages ?? []).forEach((spec, index) => {
+  listOf(manifest.dependencies?.packages).forEach((spec, index) => {
     if (typeof spec === 'string' && !parsePackageSpec(spec)) {
       issues.push({
         field: `dependencies.packages[${index}]`,
@@ -86,13 +92,13 @@ export function checkManifest(raw: Record<string, unknown>, needsService: boolea
       });
     }
   });
-  (manifest.dependencies?.extensions ?? []).forEach((name, index) => {
+  listOf(manifest.dependencies?.extensions).forEach((name, index) => {
     if (typeof name === 'string' && !NAME_PATTERN.test(name)) {
       issues.push({ field: `dependencies.extensions[${index}]`, message: `"${name}" is not an extension name` });
     }
   });
   const seen = new Set<string>();
-  (manifest.models ?? []).forEach((model, index) => {
+  listOf(manifest.models).forEach((model, index) => {
     if (typeof model?.name === 'string' && seen.has(model.name)) {
       issues.push({ field: `models[${index}].name`, message: `"${model.name}" is declared twice` });
     }

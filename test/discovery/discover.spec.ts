@@ -1,0 +1,79 @@
+import { describe, expect, it } from '@jest/globals';
+import { join, resolve } from 'node:path';
+import { discover } from '../../src/discovery/discover.js';
+import { ExtensionDependencyError, ExtensionLoadError, ExtensionValidationError } from '../../src/index.js';
+
+const fixtures = resolve('test/fixtures/discovery');
+
+describe('discover()', () => {
+  it('finds single-file, package-folder and YAML-folder extensions and skips the rest', async () => {
+    const result = await discover([join(fixtures, 'shapes')]);
+    expect(result.problems).toEqual([]);
+    const found = Object.fromEntries(result.definitions.map((d) => [d.name, d]));
+    expect(Object.keys(found).sort()).toEqual(['alpha', 'beta', 'delta', 'dual', 'epsilon', 'gamma', 'zeta']);
+    expect(found.alpha.source).toBe(join(fixtures, 'shapes', 'single.ts'));
+    expect(found.alpha.root).toBe(join(fixtures, 'shapes'));
+    expect(found.gamma).toMatchObject({ style: 'decorator', description: 'from a package folder', root: join(fixtures, 'shapes', 'pkg') });
+    expect(found.epsilon).toMatchObject({ style: 'config', version: '0.3.0', author: 'Fixture', capabilities: ['streaming'] });
+    expect(found.epsilon.models[0]).toMatchObject({ name: 'eps-model', maxTokens: 100, costPerToken: 0.001, capabilities: ['text'] });
+    expect(found.epsilon.configFields[0]).toMatchObject({ name: 'token', secret: true });
+    expect((await found.zeta.loadClass()).name).toBe('ZetaService');
+  });
+
+  it('takes x.ts and x.js as one extension: the source under a TypeScript loader', async () => {
+    const result = await discover([join(fixtures, 'shapes')]);
+    const duals = result.definitions.filter((d) => d.name === 'dual');
+    expect(duals).toHaveLength(1);
+    expect(duals[0].description).toBe('typescript source');
+  });
+
+  it('takes the compiled .js where no TypeScript loader is active, and reports lone .ts files with a hint', async () => {
+    const result = await discover([join(fixtures, 'shapes')], { typescript: false });
+    const dual = result.definitions.find((d) => d.name === 'dual');
+    expect(dual?.description).toBe('compiled javascript');
+    const single = result.problems.find((p) => p.message.includes('single.ts'));
+    expect(single).toBeInstanceOf(ExtensionLoadError);
+    expect(single!.message).toContain('no TypeScript loader is active');
+    expect(single!.message).toContain('Build it (nest build or tsc)');
+  });
+
+  it('reports every broken extension in a path and still discovers the others', async () => {
+    const result = await discover([join(fixtures, 'mixed')]);
+    expect(result.definitions.map((d) => d.name).sort()).toEqual(['also-good', 'good']);
+    expect(result.problems).toHaveLength(4);
+    const about = (text: string) => result.problems.find((p) => p.message.includes(text));
+
+    const yaml = about('broken-yaml') as ExtensionValidationError;
+    expect(yaml).toBeInstanceOf(ExtensionValidationError);
+    expect(yaml.issues.map((i) => i.field).sort()).toEqual(['name', 'service.class_path', 'version']);
+
+    const orphan = about('orphan.ts') as ExtensionValidationError;
+    expect(orphan).toBeInstanceOf(ExtensionValidationError);
+    expect(orphan.issues[0]).toEqual({ field: 'Orphan', message: expect.stringContaining('no @Extension') });
+
+    const thrown = about('throws.ts');
+    expect(thrown).toBeInstanceOf(ExtensionLoadError);
+    expect(thrown!.message).toContain('this module fails while it is imported');
+
+    const missing = about('needs-package.ts') as ExtensionDependencyError;
+    expect(missing).toBeInstanceOf(ExtensionDependencyError);
+    expect(missing.missing).toEqual(['gleitzeit-package-that-is-not-installed']);
+    expect(missing.message).toContain('npm install gleitzeit-package-that-is-not-installed');
+  });
+
+  it('reports the same name in two places, naming both', async () => {
+    const result = await discover([join(fixtures, 'dup-one'), join(fixtures, 'dup-two')]);
+    expect(result.definitions.map((d) => d.name)).toEqual(['same']);
+    const [problem] = result.problems as ExtensionValidationError[];
+    expect(problem).toBeInstanceOf(ExtensionValidationError);
+    expect(problem.message).toBe(
+      `Extension name "same" is defined twice: in ${join(fixtures, 'dup-one', 'same.ts')} and in ${join(fixtures, 'dup-two', 'same', 'extension.yaml')}. Rename one of them or remove one folder from searchPaths.`,
+    );
+  });
+
+  it('warns about a search path that does not exist', async () => {
+    const result = await discover([join(fixtures, 'no-such-folder')]);
+    expect(result.definitions).toEqual([]);
+    expect(result.warnings[0]).toContain('does not exist');
+  });
+});
