@@ -63,7 +63,7 @@ export function resolveConfig(
     values[field.name] = value;
   }
   const dto = plainToInstance(createConfigDto(definition.name, definition.configFields), values);
-  for (const error of validateSync(dto)) {
+  for (const error of validateSync(dto, { forbidUnknownValues: false })) {
     if (issues.some((issue) => issue.field === error.property)) continue;
     const messages = [...new Set(Object.values(error.constraints ?? {}))];
     issues.push(...messages.map((message) => ({ field: error.property, message })));

@@ -1,7 +1,7 @@
 import semver from 'semver';
 import type { PackageRequirement } from '../definition/definition.interface.js';
 
-const NAME = /^((?:@[a-z0-9][\w.~-]*\/)?[a-z0-9][\w.~-]*)(.*)$/i;
+const NAME = /^((?:@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*)(.*)$/i;
 
 /**
  * Parses an npm specifier (`pkg`, `pkg@^1.2`, `@scope/pkg@~2`) or a pip-style one (`pkg>=1.2`,
