@@ -329,6 +329,11 @@ export class ExtensionManager {
       throw new ExtensionBootError(aggregateMessage('Extensions failed to boot', all), all);
     }
     (all.length ? this.logger.warn.bind(this.logger) : this.logger.log.bind(this.logger))(tree);
+    const conflicts = Object.entries(this.modelRouter.conflicts());
+    if (conflicts.length) {
+      const lines = conflicts.map(([model, extensions]) => `\n  - ${model}: ${extensions.join(', ')} (routes to ${this.findExtensionForModel(model)})`);
+      this.logger.warn(`Models served by several extensions; routing picks by priority, then cost, then discovery order:${lines.join('')}`);
+    }
     this.booted = true;
   }
 
