@@ -302,7 +302,8 @@ export class ExtensionManager {
   /** Builds a boot extension with the dependencies Nest injected; a failure is recorded, not thrown. */
   async loadForBoot(name: string, dependencies: unknown[]): Promise<unknown> {
     const record = this.record(name);
-    if (record.state === 'failed') return null;
+    // Narrowed out by forRootAsync's factory, or already failed before the app compiled.
+    if (!this.bootNames.includes(name) || record.state === 'failed') return null;
     try {
       return await this.load(record, undefined, dependencies);
     } catch {
