@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ExtensionManager } from '../manager/extension-manager.js';
+import { EXTENSIONS_OPTIONS } from '../module/extensions.constants.js';
+import type { ExtensionsRuntimeOptions } from '../module/extensions-options.interface.js';
 
 /**
  * Drives the extensions from Nest's hooks: setup() and start() in dependency order on init, readiness
@@ -9,14 +11,20 @@ import { ExtensionManager } from '../manager/extension-manager.js';
 export class ExtensionsLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Extensions');
 
-  constructor(@Inject(ExtensionManager) private readonly manager: ExtensionManager) {}
+  constructor(
+    @Inject(ExtensionManager) private readonly manager: ExtensionManager,
+    @Inject(EXTENSIONS_OPTIONS) private readonly options: ExtensionsRuntimeOptions,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     await this.manager.boot();
   }
 
-  beforeApplicationShutdown(): void {
+  /** Readiness turns 503 here; Nest closes the HTTP server only after this resolves. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.manager.beginShutdown();
+    const delay = this.options.shutdownDelayMs ?? 0;
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
   }
 
   async onApplicationShutdown(): Promise<void> {

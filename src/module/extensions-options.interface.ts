@@ -35,6 +35,11 @@ export interface ExtensionsRuntimeOptions {
   extensionOptions?: Record<string, PerExtensionOptions>;
   /** Time limit of one extension's healthCheck() in ms. Default 2000. */
   healthTimeoutMs?: number;
+  /**
+   * After shutdown begins, keep serving this long with readiness at 503 before the HTTP server closes
+   * and stop() runs, so a load balancer drains first. Default 0.
+   */
+  shutdownDelayMs?: number;
   /** Run setup() and start() in onModuleInit. Default `true`; `false` leaves starting to the caller. */
   autoStart?: boolean;
 }
