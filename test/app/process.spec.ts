@@ -1,0 +1,65 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import request from 'supertest';
+
+/*
+ * These run the built package (npm test builds first) in a child process with no TypeScript loader,
+ * as production does.
+ */
+
+let child: ChildProcess | undefined;
+
+afterEach(() => {
+  child?.kill('SIGKILL');
+  child = undefined;
+});
+
+function start(script: string, env: Record<string, string>): Promise<{ url: string; output: () => string; exited: Promise<number | null> }> {
+  child = spawn(process.execPath, [script], { env: { ...process.env, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const exited = new Promise<number | null>((done) => child!.on('exit', (code) => done(code)));
+  return new Promise((ready, fail) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /(READY|Listening on) (http:\/\/\S+)/.exec(output);
+      if (match) ready({ url: match[2].replace('localhost', '127.0.0.1'), output: () => output, exited });
+    };
+    child!.stdout!.on('data', onData);
+    child!.stderr!.on('data', onData);
+    exited.then((code) => fail(new Error(`exited with ${code} before it was ready:\n${output}`)));
+  });
+}
+
+describe('a real app process', () => {
+  it('runs every stop() in reverse order on SIGTERM and exits with 0', async () => {
+    const journal = join(mkdtempSync(join(tmpdir(), 'gleitzeit-')), 'journal.txt');
+    const app = await start(resolve('test/fixtures/sigterm/app.mjs'), { JOURNAL: journal });
+    await request(app.url).get('/health/ready').expect(200);
+    child!.kill('SIGTERM');
+    expect(await app.exited).toBe(0);
+    expect(readFileSync(journal, 'utf8').trim().split('\n')).toEqual([
+      'recorder-a:start',
+      'recorder-b:start',
+      'yaml-recorder:start',
+      'yaml-recorder:stop',
+      'recorder-b:stop',
+      'recorder-a:stop',
+    ]);
+    expect(app.output()).toContain('recorder-b fails to stop, recorder-a must still stop');
+  });
+
+  it('the shipped app starts on its embedded default with no API key, and chats through the router', async () => {
+    const app = await start(resolve('dist/src/main.js'), { PORT: '0', OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '' });
+    await request(app.url).get('/health').expect(200);
+    const chat = await request(app.url)
+      .post('/chat')
+      .send({ model: 'echo', messages: [{ role: 'user', content: 'hello' }] })
+      .expect(201);
+    expect(chat.body).toEqual({ model: 'echo', text: 'hello', extension: 'echo' });
+    child!.kill('SIGTERM');
+    expect(await app.exited).toBe(0);
+  });
+});
