@@ -1,0 +1,122 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { AppModule } from '../../src/app/app.module.js';
+import { LogCollector } from '../support/boot.js';
+
+/** A local server speaking the OpenAI and Anthropic wire formats, recording what it was sent. */
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: Record<string, unknown>;
+}
+const seen: Seen[] = [];
+let server: Server;
+let base = '';
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (chunk) => (raw += chunk));
+    req.on('end', () => {
+      const body = raw ? JSON.parse(raw) : {};
+      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+      res.setHeader('content-type', 'application/json');
+      if (req.url === '/openai/models') return res.end(JSON.stringify({ object: 'list', data: [{ id: 'gpt-4o', object: 'model' }] }));
+      if (req.url === '/openai/chat/completions') {
+        const last = body.messages.at(-1).content;
+        return res.end(JSON.stringify({ id: 'c1', object: 'chat.completion', model: body.model, choices: [{ index: 0, message: { role: 'assistant', content: `openai says ${last}` }, finish_reason: 'stop' }] }));
+      }
+      if (req.url === '/anthropic/messages') {
+        if (req.headers['x-api-key'] !== 'ak-test') {
+          res.statusCode = 401;
+          return res.end(JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } }));
+        }
+        return res.end(JSON.stringify({ id: 'm1', type: 'message', role: 'assistant', model: body.model, content: [{ type: 'text', text: `claude says ${body.messages.at(-1).content}` }], stop_reason: 'end_turn' }));
+      }
+      res.statusCode = 404;
+      res.end(JSON.stringify({ error: { message: 'unknown route' } }));
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(() => new Promise<void>((done) => server.close(() => done())));
+
+const ENV = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL'];
+let app: INestApplication | undefined;
+
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+  for (const key of ENV) delete process.env[key];
+  seen.length = 0;
+});
+
+async function bootShippedApp(): Promise<INestApplication> {
+  Object.assign(process.env, {
+    OPENAI_API_KEY: 'sk-test',
+    OPENAI_BASE_URL: `${base}/openai`,
+    ANTHROPIC_API_KEY: 'ak-test',
+    ANTHROPIC_BASE_URL: `${base}/anthropic`,
+  });
+  const moduleRef = await Test.createTestingModule({ imports: [await AppModule.register({ GLEITZEIT_EXTENSIONS: 'echo,openai,claude' })] }).compile();
+  app = moduleRef.createNestApplication({ logger: new LogCollector() });
+  await app.init();
+  return app;
+}
+
+describe('the shipped provider extensions', () => {
+  it('openai speaks the Chat Completions wire format', async () => {
+    const http = request((await bootShippedApp()).getHttpServer());
+    const { body } = await http
+      .post('/chat')
+      .send({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
+      .expect(201);
+    expect(body).toEqual({ model: 'gpt-4o', text: 'openai says hi', extension: 'openai' });
+    const call = seen.find((s) => s.url === '/openai/chat/completions')!;
+    expect(call.headers.authorization).toBe('Bearer sk-test');
+    expect(call.body).toEqual({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+  });
+
+  it('a gpt-4 variant routes to openai by pattern', async () => {
+    const http = request((await bootShippedApp()).getHttpServer());
+    const { body } = await http.post('/chat').send({ model: 'gpt-4-turbo', messages: [{ role: 'user', content: 'x' }] }).expect(201);
+    expect(body.extension).toBe('openai');
+  });
+
+  it('claude (a YAML extension) speaks the Messages wire format, found by alias', async () => {
+    const http = request((await bootShippedApp()).getHttpServer());
+    const { body } = await http
+      .post('/chat')
+      .send({ model: 'claude-sonnet', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hey' }] })
+      .expect(201);
+    expect(body).toEqual({ model: 'claude-sonnet', text: 'claude says hey', extension: 'claude' });
+    const call = seen.find((s) => s.url === '/anthropic/messages')!;
+    expect(call.headers['anthropic-version']).toBe('2023-06-01');
+    expect(call.body).toEqual({ model: 'claude-sonnet', max_tokens: 1024, system: 'be brief', messages: [{ role: 'user', content: 'hey' }] });
+  });
+
+  it('health asks openai for its models list, and /chat answers 404 for an unknown model', async () => {
+    const http = request((await bootShippedApp()).getHttpServer());
+    const health = await http.get('/health').expect(200);
+    expect(health.body.details.openai).toMatchObject({ status: 'up', healthy: true, statusCode: 200 });
+    expect(seen.some((s) => s.url === '/openai/models' && s.headers.authorization === 'Bearer sk-test')).toBe(true);
+    const missing = await http.post('/chat').send({ model: 'claude-opus-9', messages: [] }).expect(404);
+    expect(missing.body.code).toBe('EXT_ERR_MODEL_NOT_FOUND');
+  });
+
+  it('without a key, openai fails the boot with the fix, and the key never shows', async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [await AppModule.register({ GLEITZEIT_EXTENSIONS: 'echo,openai' })] }).compile();
+    app = moduleRef.createNestApplication({ logger: new LogCollector() });
+    await expect(app.init()).rejects.toThrow(
+      "apiKey: is required: set the environment variable OPENAI_API_KEY, or pass extensionConfigs['openai'].apiKey",
+    );
+    app = undefined;
+  });
+});
