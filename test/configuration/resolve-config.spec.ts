@@ -83,6 +83,10 @@ describe('resolveConfig()', () => {
     expect(config).toMatchObject({ apiKey: 'from-env', retries: 9, verbose: true, temperature: 0.5 });
   });
 
+  it('treats an empty environment variable as unset', () => {
+    expect(resolveConfig(definition, { apiKey: 'k' }, env({ TYPED_RETRIES: '' })).retries).toBe(3);
+  });
+
   it('coerces environment strings by the field type', () => {
     const vars = { TYPED_API_KEY: 'k', TYPED_TEMPERATURE: '0.9', TYPED_TAGS: 'x,y', TYPED_HEADERS: '{"h":"v"}' };
     expect(resolveConfig(definition, {}, env(vars))).toMatchObject({ temperature: 0.9, tags: ['x', 'y'], headers: { h: 'v' } });

@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { Controller, Get, Inject, Module } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import request from 'supertest';
+import { ExtensionsHealthIndicator } from '../../src/index.js';
 import { appFixture, bootApp, type BootedApp } from '../support/boot.js';
 
 const workers = appFixture('workers');
@@ -122,5 +125,42 @@ describe('configuring the controllers', () => {
     booted = await bootApp({ searchPaths: [workers], extensions: ['worker-a'], healthPath: false, introspectionPath: false });
     await http().get('/health').expect(404);
     await http().get('/extensions').expect(404);
+  });
+});
+
+describe('ExtensionsHealthIndicator in your own controller', () => {
+  it('moves keys Terminus reserves under details', async () => {
+    booted = await bootApp({ searchPaths: [appFixture('reserved')] });
+    const { body } = await http().get('/health').expect(200);
+    expect(body.details.reserved).toEqual({
+      status: 'up',
+      state: 'started',
+      healthy: true,
+      region: 'eu',
+      details: { status: 'green', responseTime: 5 },
+      responseTime: expect.any(Number),
+    });
+  });
+
+  it('can be mounted in an app-owned Terminus controller', async () => {
+    @Controller('status')
+    class StatusController {
+      constructor(
+        @Inject(HealthCheckService) private readonly health: HealthCheckService,
+        @Inject(ExtensionsHealthIndicator) private readonly extensions: ExtensionsHealthIndicator,
+      ) {}
+
+      @Get()
+      @HealthCheck()
+      check() {
+        return this.health.check([() => this.extensions.isHealthy('worker-a')]);
+      }
+    }
+    @Module({ imports: [TerminusModule], controllers: [StatusController] })
+    class StatusModule {}
+    booted = await bootApp({ searchPaths: [workers], extensions: ['worker-a'], healthPath: false }, [StatusModule]);
+    const { body } = await http().get('/status').expect(200);
+    expect(Object.keys(body.details)).toEqual(['worker-a']);
+    await http().get('/health').expect(404);
   });
 });

@@ -144,6 +144,14 @@ describe('lifecycle through Nest hooks', () => {
     expect(error.message).toContain('failln: is not a config field of this extension. Did you mean "failIn"?');
   });
 
+  it('warns once at boot about every model that several extensions serve', async () => {
+    booted = await bootApp({ searchPaths: [workers, appFixture('reserved')], extensions: ['worker-a', 'worker-b', 'reserved'] });
+    const warnings = booted.logs.lines.filter((l) => l.includes('Models served by several extensions'));
+    expect(warnings).toEqual([
+      'warn: Models served by several extensions; routing picks by priority, then cost, then discovery order:\n  - shared-model: reserved, worker-a, worker-b (routes to reserved)',
+    ]);
+  });
+
   it('logs a boot tree with style, version, models and timings', async () => {
     booted = await bootApp({ searchPaths: [appFixture('lifecycle')] });
     const tree = booted.logs.lines.find((l) => l.includes('Extensions (3 started)'))!;
