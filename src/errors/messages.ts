@@ -5,7 +5,7 @@ import type { ExtensionIssue } from './extension.errors.js';
  * receives a config value, so none can leak a secret.
  */
 
-const label = (name: string | undefined) => (name ? `extension "${name}"` : 'an extension');
+const label = (name: string | undefined) => (name ? `extension "${name}"` : 'extension');
 const list = (issues: ExtensionIssue[]) => issues.map((i) => `\n  - ${i.field}: ${i.message}`).join('');
 
 export function invalidDefinitionMessage(name: string | undefined, file: string, issues: ExtensionIssue[]): string {
@@ -44,7 +44,7 @@ export function packagesMessage(
     ...missing.map((spec) => `\n  - ${spec}: not installed`),
     ...mismatched.map((m) => `\n  - ${m.package}: requires ${m.required}, installed ${m.installed}`),
   ].join('');
-  return `${label(name)} (${where}) needs packages that are missing or in the wrong version:${lines}\nFix: ${install}`;
+  return `The ${label(name)} in ${where} needs packages that are missing or in the wrong version:${lines}\nFix: ${install}`;
 }
 
 export function stateMessage(name: string, action: string, state: string, fix: string): string {

@@ -39,7 +39,15 @@ describe('package dependencies', () => {
     expect(error.code).toBe('EXT_ERR_DEPENDENCY');
     expect(error.missing).toEqual(['not-installed-pkg>=1', '@scope/missing@~2']);
     expect(error.mismatched).toEqual([{ package: 'old-lib', required: '^2', installed: '1.0.0' }]);
-    expect(error.message).toContain('Fix: npm install "old-lib@^2" "not-installed-pkg@>=1" "@scope/missing@~2"');
+    expect(error.message).toBe(
+      [
+        `The extension "deps-bad" in ${fixtures}/deps-bad.ts needs packages that are missing or in the wrong version:`,
+        '  - not-installed-pkg>=1: not installed',
+        '  - @scope/missing@~2: not installed',
+        '  - old-lib: requires ^2, installed 1.0.0',
+        'Fix: npm install "old-lib@^2" "not-installed-pkg@>=1" "@scope/missing@~2"',
+      ].join('\n'),
+    );
     expect(manager.getState('deps-bad')).toBe('failed');
     expect(validateAllDependencies(manager)['deps-bad']).toEqual({ valid: false, missing: error.missing, mismatched: error.mismatched });
   });

@@ -49,7 +49,9 @@ describe('discover()', () => {
 
     const orphan = about('orphan.ts') as ExtensionValidationError;
     expect(orphan).toBeInstanceOf(ExtensionValidationError);
-    expect(orphan.issues[0]).toEqual({ field: 'Orphan', message: expect.stringContaining('no @Extension') });
+    expect(orphan.message).toBe(
+      `Invalid extension in ${join(fixtures, 'mixed', 'orphan.ts')} (1 problem):\n  - Orphan: has @Model/@ConfigField/@Requires/@Capability but no @Extension({ name }); add @Extension\nFix the fields above and restart.`,
+    );
 
     const thrown = about('throws.ts');
     expect(thrown).toBeInstanceOf(ExtensionLoadError);
