@@ -1,9 +1,8 @@
 import { Logger, type Type } from '@nestjs/common';
 import type { ModuleRef } from '@nestjs/core';
-import { resolveConfig, processEnv, type EnvReader } from '../configuration/resolve-config.js';
+import { processEnv, resolveConfig, type EnvReader } from '../configuration/resolve-config.js';
 import { maskConfig, redact, redactDeep, secretValues } from '../configuration/secrets.js';
-import { CONFIG_BASED_EXTENSION } from '../definition/config-based-extension.js';
-import type { ExtensionDefinition, ExtensionHealth } from '../definition/definition.interface.js';
+import type { ExtensionHealth } from '../definition/definition.interface.js';
 import { startOrder, withDependencies } from '../dependencies/extension-graph.js';
 import { assertPackages } from '../dependencies/package-check.js';
 import { discover } from '../discovery/discover.js';
@@ -12,41 +11,21 @@ import {
   ExtensionBootError,
   ExtensionDependencyError,
   ExtensionError,
-  ExtensionLifecycleError,
-  ExtensionLoadError,
   ExtensionNotFound,
   ExtensionShutdownError,
   ExtensionStateError,
-  ExtensionTimeoutError,
   ExtensionValidationError,
 } from '../errors/index.js';
-import {
-  aggregateMessage,
-  duplicateMessage,
-  notFoundMessage,
-  phaseFailedMessage,
-  stateMessage,
-  timeoutMessage,
-} from '../errors/messages.js';
-import { constructorDependencies, tokenName } from '../lifecycle/constructor-dependencies.js';
-import {
-  DEFAULT_TIMEOUTS,
-  type BootFailurePolicy,
-  type ExtensionsRuntimeOptions,
-  type PhaseTimeouts,
-} from '../module/extensions-options.interface.js';
+import { aggregateMessage, duplicateMessage, notFoundMessage, stateMessage } from '../errors/messages.js';
+import { instantiate, runtimeDependencies } from '../lifecycle/instantiate.js';
+import { runPhase, toExtensionError } from '../lifecycle/phase-runner.js';
+import { DEFAULT_TIMEOUTS, type BootFailurePolicy, type ExtensionsRuntimeOptions } from '../module/extensions-options.interface.js';
 import { ModelRouter } from '../routing/model-router.js';
 import { didYouMean } from '../utils/did-you-mean.js';
 import { withTimeout } from '../utils/with-timeout.js';
 import { bootTree } from './boot-tree.js';
-import type {
-  ExtensionInfo,
-  ExtensionRecord,
-  ExtensionReport,
-  ExtensionState,
-  ExtensionsSummary,
-  LifecyclePhase,
-} from './manager.interface.js';
+import { toExtensionInfo, toSummary } from './extension-views.js';
+import type { ExtensionInfo, ExtensionRecord, ExtensionReport, ExtensionState, ExtensionsSummary, LifecyclePhase } from './manager.interface.js';
 
 /** What the manager needs from its host: Nest's ModuleRef for DI at runtime, and how to read env vars. */
 export interface ExtensionManagerHost {
@@ -106,8 +85,10 @@ export class ExtensionManager {
       }
       names.push(definition.name);
     }
-    for (const problem of problems) this.logger.error(problem.message);
-    this.problems.push(...problems);
+    // A second scan of the same path finds the same problems again; keep and log each once.
+    const fresh = problems.filter((problem) => !this.problems.some((known) => known.message === problem.message));
+    for (const problem of fresh) this.logger.error(problem.message);
+    this.problems.push(...fresh);
     return names;
   }
 
@@ -118,7 +99,7 @@ export class ExtensionManager {
 
   /** Every discovered extension, by name. */
   listAvailable(): Record<string, ExtensionInfo> {
-    return Object.fromEntries([...this.records.values()].map((r) => [r.definition.name, this.info(r)]));
+    return Object.fromEntries([...this.records.values()].map((r) => [r.definition.name, toExtensionInfo(r)]));
   }
 
   /** Names of the extensions that are loaded (loaded, started or stopped). */
@@ -201,7 +182,7 @@ export class ExtensionManager {
   async getExtensionInfo(name: string): Promise<ExtensionReport> {
     const record = this.record(name);
     return {
-      ...this.info(record),
+      ...toExtensionInfo(record),
       config: maskConfig(record.definition.configFields, record.config),
       health: record.state === 'started' ? await this.healthWithin(name, this.options.healthTimeoutMs ?? 2000) : undefined,
       timings: { ...record.timings },
@@ -216,20 +197,7 @@ export class ExtensionManager {
 
   /** Counts by state and one line of facts per extension. */
   getSummary(): ExtensionsSummary {
-    const states: Record<ExtensionState, number> = { discovered: 0, loaded: 0, started: 0, stopped: 0, failed: 0 };
-    const extensions: ExtensionsSummary['extensions'] = {};
-    for (const r of this.records.values()) {
-      states[r.state]++;
-      extensions[r.definition.name] = {
-        state: r.state,
-        style: r.definition.style,
-        version: r.definition.version,
-        models: r.definition.models.map((m) => m.name),
-        capabilities: r.definition.capabilities,
-        ...(r.error && { error: r.error.message }),
-      };
-    }
-    return { total: this.records.size, states, extensions, problems: this.problems.map((p) => p.message) };
+    return toSummary(this.allRecords(), this.problems);
   }
 
   /** The router over this manager's extensions. */
@@ -354,24 +322,6 @@ export class ExtensionManager {
     return record;
   }
 
-  private info(record: ExtensionRecord): ExtensionInfo {
-    const d = record.definition;
-    return {
-      name: d.name,
-      version: d.version,
-      description: d.description,
-      author: d.author,
-      style: d.style,
-      source: d.source,
-      state: record.state,
-      models: d.models,
-      capabilities: d.capabilities,
-      requires: d.requires.map((r) => r.spec),
-      dependsOn: d.dependsOn,
-      configFields: d.configFields.map(({ name, type, required, envVar, description, secret }) => ({ name, type, required, envVar, description, secret })),
-    };
-  }
-
   private changed(): void {
     this.changes++;
   }
@@ -410,32 +360,14 @@ export class ExtensionManager {
       record.timings = { import: Math.round(performance.now() - began) };
       const config = resolveConfig(record.definition, explicit ?? this.options.extensionConfigs?.[name], this.host.env ?? processEnv);
       secrets = secretValues(record.definition.configFields, config);
-      const args = dependencies ?? this.runtimeDependencies(record.cls, name);
-      const instance = new record.cls(config, ...args);
-      if ((record.cls as unknown as Record<symbol, unknown>)[CONFIG_BASED_EXTENSION]) {
-        (instance as { definition?: ExtensionDefinition }).definition ??= record.definition;
-      }
+      const args = dependencies ?? runtimeDependencies(record.cls, name, this.host.moduleRef);
+      const instance = instantiate(record.cls, record.definition, config, args);
       Object.assign(record, { state: 'loaded', instance, config, secrets, error: undefined, setupDone: false });
       this.changed();
       return instance;
     } catch (error) {
-      throw this.fail(record, this.asExtensionError(error, name, 'load', secrets));
+      throw this.fail(record, toExtensionError(error, name, 'load', secrets));
     }
-  }
-
-  private runtimeDependencies(cls: Type<unknown>, name: string): unknown[] {
-    return constructorDependencies(cls).map(({ token, optional }) => {
-      try {
-        if (!this.host.moduleRef) throw new Error('no Nest application');
-        return this.host.moduleRef.get(token, { strict: false });
-      } catch {
-        if (optional) return undefined;
-        throw new ExtensionLoadError(
-          `Cannot build extension "${name}": constructor parameter ${tokenName(token)} of ${cls.name} has no provider. Provide it in a global module or in ExtensionsModule.forRoot({ imports }).`,
-          name,
-        );
-      }
-    });
   }
 
   private async start(record: ExtensionRecord): Promise<void> {
@@ -451,10 +383,10 @@ export class ExtensionManager {
     }
     try {
       if (!record.setupDone) {
-        await this.runPhase(record, 'setup');
+        await runPhase(record, 'setup', this.timeoutFor(name, 'setup'));
         record.setupDone = true;
       }
-      await this.runPhase(record, 'start');
+      await runPhase(record, 'start', this.timeoutFor(name, 'start'));
     } catch (error) {
       throw this.fail(record, error as ExtensionError);
     }
@@ -474,7 +406,7 @@ export class ExtensionManager {
     this.started = this.started.filter((n) => n !== name);
     this.changed();
     try {
-      await this.runPhase(record, 'stop');
+      await runPhase(record, 'stop', this.timeoutFor(name, 'stop'));
     } catch (error) {
       throw this.fail(record, error as ExtensionError);
     }
@@ -501,25 +433,9 @@ export class ExtensionManager {
     return failures;
   }
 
-  private async runPhase(record: ExtensionRecord, phase: LifecyclePhase): Promise<void> {
-    const { name } = record.definition;
-    const instance = record.instance as Record<LifecyclePhase, (() => unknown) | undefined>;
-    const hook = instance?.[phase];
-    if (typeof hook !== 'function') return;
-    const ms = this.timeoutFor(name, phase);
-    const began = performance.now();
-    try {
-      await withTimeout(() => hook.call(instance), ms, () => new ExtensionTimeoutError(timeoutMessage(name, phase, ms), name, phase, ms));
-    } catch (error) {
-      throw this.asExtensionError(error, name, phase, record.secrets);
-    } finally {
-      record.timings[phase] = Math.round(performance.now() - began);
-    }
-  }
-
   private timeoutFor(name: string, phase: LifecyclePhase): number {
     const own = this.options.extensionOptions?.[name]?.timeouts?.[phase];
-    return own ?? this.options.timeouts?.[phase] ?? DEFAULT_TIMEOUTS[phase as keyof PhaseTimeouts];
+    return own ?? this.options.timeouts?.[phase] ?? DEFAULT_TIMEOUTS[phase];
   }
 
   private async healthWithin(name: string, ms: number): Promise<ExtensionHealth> {
@@ -528,17 +444,6 @@ export class ExtensionManager {
     } catch (error) {
       return { healthy: false, error: (error as Error).message };
     }
-  }
-
-  /** Our errors pass through; anything extension code threw is wrapped, scrubbed of secrets. */
-  private asExtensionError(error: unknown, name: string, phase: string, secrets: string[]): ExtensionError {
-    if (error instanceof ExtensionError) return error;
-    const reason = redact((error as Error)?.message ?? String(error), secrets);
-    const cause = new Error(reason);
-    cause.stack = redact((error as Error)?.stack ?? reason, secrets);
-    return phase === 'load'
-      ? new ExtensionLoadError(`Could not build extension "${name}": ${reason}`, name, { cause })
-      : new ExtensionLifecycleError(phaseFailedMessage(name, phase, reason), name, phase, { cause });
   }
 }
 

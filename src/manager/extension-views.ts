@@ -1,0 +1,39 @@
+import type { ExtensionError } from '../errors/index.js';
+import type { ExtensionInfo, ExtensionRecord, ExtensionState, ExtensionsSummary } from './manager.interface.js';
+
+/** The public description of one extension: its definition and state, nothing else. */
+export function toExtensionInfo(record: ExtensionRecord): ExtensionInfo {
+  const d = record.definition;
+  return {
+    name: d.name,
+    version: d.version,
+    description: d.description,
+    author: d.author,
+    style: d.style,
+    source: d.source,
+    state: record.state,
+    models: d.models,
+    capabilities: d.capabilities,
+    requires: d.requires.map((r) => r.spec),
+    dependsOn: d.dependsOn,
+    configFields: d.configFields.map(({ name, type, required, envVar, description, secret }) => ({ name, type, required, envVar, description, secret })),
+  };
+}
+
+/** Counts by state and one line of facts per extension. */
+export function toSummary(records: ExtensionRecord[], problems: ExtensionError[]): ExtensionsSummary {
+  const states: Record<ExtensionState, number> = { discovered: 0, loaded: 0, started: 0, stopped: 0, failed: 0 };
+  const extensions: ExtensionsSummary['extensions'] = {};
+  for (const r of records) {
+    states[r.state]++;
+    extensions[r.definition.name] = {
+      state: r.state,
+      style: r.definition.style,
+      version: r.definition.version,
+      models: r.definition.models.map((m) => m.name),
+      capabilities: r.definition.capabilities,
+      ...(r.error && { error: r.error.message }),
+    };
+  }
+  return { total: records.length, states, extensions, problems: problems.map((p) => p.message) };
+}
