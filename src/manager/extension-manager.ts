@@ -284,6 +284,10 @@ export class ExtensionManager {
    * throws one error naming every failed extension; with `continue` the rest serve.
    */
   async boot(): Promise<void> {
+    const known = [...this.records.keys()];
+    for (const name of Object.keys(this.options.extensionConfigs ?? {}).filter((n) => !this.records.has(n))) {
+      this.logger.warn(`extensionConfigs names "${name}", which was not discovered; its config is ignored.${didYouMean(name, known)}`);
+    }
     const failedEarly = this.bootNames.filter((n) => this.record(n).state === 'failed').map((n) => this.record(n).error!);
     if (failedEarly.some((e) => this.policyFor(e.extensionName!) === 'abort')) {
       this.logger.error(bootTree(this.bootNames.map((n) => this.record(n))));

@@ -116,6 +116,18 @@ describe('ExtensionsModule options', () => {
     expect(booted.get(ExtensionManager).getSummary().problems).toHaveLength(4);
   });
 
+  it('warns about extensionConfigs for an extension that was not discovered', async () => {
+    const logs = new LogCollector();
+    const moduleRef = await Test.createTestingModule({
+      imports: [JournalModule, ExtensionsModule.forRoot({ searchPaths: [appFixture('workers')], extensionConfigs: { 'worker-d': { failIn: '' } } })],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: logs });
+    await app.init();
+    expect(logs.lines).toContain(
+      'warn: extensionConfigs names "worker-d", which was not discovered; its config is ignored. Did you mean "worker-a" or "worker-b" or "worker-c"?',
+    );
+  });
+
   it('leaves starting to the caller with autoStart: false', async () => {
     const booted = await boot([JournalModule, ExtensionsModule.forRoot({ searchPaths: [appFixture('workers')], autoStart: false })]);
     const manager = booted.get(ExtensionManager);
