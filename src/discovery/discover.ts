@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { definitionFromClass, hasExtensionMetadata, isExtensionClass } from '../definition/decorator-definition.js';
@@ -89,8 +89,8 @@ export async function discover(paths: string[] = ['extensions'], options: { type
   const seen = new Map<string, string>();
   for (const searchPath of paths) {
     const base = resolve(searchPath);
-    if (!existsSync(base)) {
-      result.warnings.push(`Search path ${base} does not exist; no extensions were loaded from it.`);
+    if (!existsSync(base) || !statSync(base).isDirectory()) {
+      result.warnings.push(`Search path ${base} is not a folder; no extensions were loaded from it.`);
       continue;
     }
     const entries = (await readdir(base, { withFileTypes: true }))

@@ -73,9 +73,12 @@ describe('discover()', () => {
     );
   });
 
-  it('warns about a search path that does not exist', async () => {
-    const result = await discover([join(fixtures, 'no-such-folder')]);
+  it('warns about a search path that does not exist or is a file', async () => {
+    const result = await discover([join(fixtures, 'no-such-folder'), join(fixtures, 'shapes', 'single.ts')]);
     expect(result.definitions).toEqual([]);
-    expect(result.warnings[0]).toContain('does not exist');
+    expect(result.warnings).toEqual([
+      `Search path ${join(fixtures, 'no-such-folder')} is not a folder; no extensions were loaded from it.`,
+      `Search path ${join(fixtures, 'shapes', 'single.ts')} is not a folder; no extensions were loaded from it.`,
+    ]);
   });
 });
