@@ -5,7 +5,7 @@ import { definitionFromClass, hasExtensionMetadata, isExtensionClass } from '../
 import type { ExtensionDefinition } from '../definition/definition.interface.js';
 import { loadManifest } from '../definition/manifest/manifest.loader.js';
 import { ExtensionError, ExtensionLoadError, ExtensionValidationError } from '../errors/index.js';
-import { duplicateMessage, invalidDefinitionMessage } from '../errors/messages.js';
+import { duplicateNameError, invalidDefinitionMessage } from '../errors/messages.js';
 import type { DiscoveryResult } from './discovery.interface.js';
 import { importModule } from './module-loader.js';
 import { isTypeScriptLoaderActive, MODULE_EXTENSIONS, pickModuleFile } from './typescript-loader.js';
@@ -52,9 +52,16 @@ async function definitionsFromModule(file: string, root: string, typescript: boo
   return classes.map((cls) => definitionFromClass(cls as never, file, root));
 }
 
-/** Finds the extension(s) at one entry of a search path: a module file, or a folder. */
-async function scanEntry(path: string, isDirectory: boolean, typescript: boolean, files: string[]): Promise<ExtensionDefinition[]> {
-  if (!isDirectory) {
+/** One entry of a search path: a module (its .ts/.js files, one stem) or a folder. */
+interface ScanUnit {
+  path: string;
+  /** Set for a module: the files that share the stem. */
+  files?: string[];
+}
+
+/** Finds the extension(s) of one entry of a search path. */
+async function scanUnit({ path, files }: ScanUnit, typescript: boolean): Promise<ExtensionDefinition[]> {
+  if (files) {
     const file = pickModuleFile(files, typescript)!;
     return definitionsFromModule(file, dirname(file), typescript);
   }
@@ -97,26 +104,23 @@ export async function discover(paths: string[] = ['extensions'], options: { type
       .filter((entry) => !isSkipped(entry.name))
       .sort((a, b) => a.name.localeCompare(b.name));
     const groups = moduleGroups(entries.filter((e) => e.isFile()).map((e) => join(base, e.name)));
-    const units: [string, boolean, string[]][] = [
-      ...[...groups].map(([stem, files]): [string, boolean, string[]] => [stem, false, files]),
-      ...entries.filter((e) => e.isDirectory()).map((e): [string, boolean, string[]] => [join(base, e.name), true, []]),
-    ].sort((a, b) => a[0].localeCompare(b[0]));
-    for (const [path, isDirectory, files] of units) {
+    const units: ScanUnit[] = [
+      ...[...groups].map(([path, files]) => ({ path, files })),
+      ...entries.filter((e) => e.isDirectory()).map((e) => ({ path: join(base, e.name) })),
+    ].sort((a, b) => a.path.localeCompare(b.path));
+    for (const unit of units) {
       try {
-        for (const definition of await scanEntry(path, isDirectory, typescript, files)) {
+        for (const definition of await scanUnit(unit, typescript)) {
           const first = seen.get(definition.name);
           if (first !== undefined) {
-            const issues = [{ field: 'name', message: `"${definition.name}" is already defined in ${first}` }];
-            result.problems.push(
-              new ExtensionValidationError(duplicateMessage(definition.name, first, definition.source), definition.name, issues, definition.source),
-            );
+            result.problems.push(duplicateNameError(definition.name, first, definition.source));
             continue;
           }
           seen.set(definition.name, definition.source);
           result.definitions.push(definition);
         }
       } catch (error) {
-        result.problems.push(asExtensionError(error, path));
+        result.problems.push(asExtensionError(error, unit.path));
       }
     }
   }

@@ -1,4 +1,4 @@
-import type { ExtensionIssue } from './extension.errors.js';
+import { ExtensionValidationError, type ExtensionIssue } from './extension.errors.js';
 
 /*
  * Every message says what failed, where (extension, file, field) and how to fix it. No function here
@@ -21,7 +21,7 @@ export function notFoundMessage(name: string, suggestion: string, known: string[
   return `Extension "${name}" is not registered.${suggestion}${where}`;
 }
 
-export function duplicateMessage(name: string, first: string, second: string): string {
+function duplicateMessage(name: string, first: string, second: string): string {
   return `Extension name "${name}" is defined twice: in ${first} and in ${second}. Rename one of them or remove one folder from searchPaths.`;
 }
 
@@ -62,4 +62,10 @@ export function phaseFailedMessage(name: string, phase: string, reason: string):
 export function aggregateMessage(what: string, errors: { extensionName?: string; message: string }[]): string {
   const lines = errors.map((e) => `\n  - ${e.extensionName ?? '(unnamed)'}: ${e.message.replace(/\n/g, '\n    ')}`).join('');
   return `${what} (${errors.length} extension${errors.length === 1 ? '' : 's'}):${lines}`;
+}
+
+/** The same extension name found in two files. */
+export function duplicateNameError(name: string, first: string, second: string): ExtensionValidationError {
+  const issues = [{ field: 'name', message: `"${name}" is already defined in ${first}` }];
+  return new ExtensionValidationError(duplicateMessage(name, first, second), name, issues, second);
 }

@@ -14,9 +14,8 @@ import {
   ExtensionNotFound,
   ExtensionShutdownError,
   ExtensionStateError,
-  ExtensionValidationError,
 } from '../errors/index.js';
-import { aggregateMessage, duplicateMessage, notFoundMessage, stateMessage } from '../errors/messages.js';
+import { aggregateMessage, duplicateNameError, notFoundMessage, stateMessage } from '../errors/messages.js';
 import { instantiate, runtimeDependencies } from '../lifecycle/instantiate.js';
 import { runPhase, toExtensionError } from '../lifecycle/phase-runner.js';
 import { DEFAULT_TIMEOUTS, type BootFailurePolicy, type ExtensionsRuntimeOptions } from '../module/extensions-options.interface.js';
@@ -69,8 +68,7 @@ export class ExtensionManager {
     for (const definition of result.definitions) {
       const existing = this.records.get(definition.name);
       if (existing && existing.definition.source !== definition.source) {
-        const issues = [{ field: 'name', message: `"${definition.name}" is already defined in ${existing.definition.source}` }];
-        problems.push(new ExtensionValidationError(duplicateMessage(definition.name, existing.definition.source, definition.source), definition.name, issues, definition.source));
+        problems.push(duplicateNameError(definition.name, existing.definition.source, definition.source));
         continue;
       }
       if (!existing) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { join, resolve } from 'node:path';
 import { discover } from '../../src/discovery/discover.js';
-import { ExtensionDependencyError, ExtensionLoadError, ExtensionValidationError } from '../../src/index.js';
+import { ExtensionDependencyError, ExtensionLoadError, ExtensionManager, ExtensionValidationError } from '../../src/index.js';
 
 const fixtures = resolve('test/fixtures/discovery');
 
@@ -71,6 +71,18 @@ describe('discover()', () => {
     expect(problem.message).toBe(
       `Extension name "same" is defined twice: in ${join(fixtures, 'dup-one', 'same.ts')} and in ${join(fixtures, 'dup-two', 'same', 'extension.yaml')}. Rename one of them or remove one folder from searchPaths.`,
     );
+  });
+
+  it('reports the same name found by a later discoverExtensions() call, and keeps the first', async () => {
+    const manager = new ExtensionManager();
+    expect(await manager.discoverExtensions([join(fixtures, 'dup-one')])).toEqual(['same']);
+    expect(await manager.discoverExtensions([join(fixtures, 'dup-two')])).toEqual([]);
+    expect(await manager.discoverExtensions([join(fixtures, 'dup-one')])).toEqual(['same']);
+    const problems = manager.getDiscoveryProblems();
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toBeInstanceOf(ExtensionValidationError);
+    expect(problems[0].message).toContain('Extension name "same" is defined twice');
+    expect(manager.listAvailable().same.style).toBe('decorator');
   });
 
   it('warns about a search path that does not exist or is a file', async () => {
