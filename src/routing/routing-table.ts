@@ -52,18 +52,20 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 export class RoutingTable {
   private readonly exact = new Map<string, Candidate[]>();
   private readonly alias = new Map<string, Candidate[]>();
+  private readonly records = new Map<string, ExtensionRecord>();
+  /** One small table per extension for `extension:model` ids, built on first use. */
   private readonly byExtension = new Map<string, RoutingTable>();
   private readonly patterns: Pattern[] = [];
   private readonly patternCache = new Map<string, Match[]>();
   readonly candidates: Candidate[] = [];
 
-  constructor(records: ExtensionRecord[], nested = false) {
+  constructor(records: ExtensionRecord[]) {
     for (const record of records) {
       const own = record.definition.capabilities;
       for (const model of record.definition.models) {
         this.candidates.push({ extension: record.definition.name, model, capabilities: new Set([...model.capabilities, ...own]), record });
       }
-      if (!nested) this.byExtension.set(record.definition.name, new RoutingTable([record], true));
+      this.records.set(record.definition.name, record);
     }
     this.candidates.sort(compareCandidates);
     const patterns = new Map<string, Pattern>();
@@ -102,10 +104,10 @@ export class RoutingTable {
 
   private qualified(model: string): Match[] {
     const separator = /[:/]/.exec(model);
-    if (!separator || this.byExtension.size === 0) return [];
-    const extension = model.slice(0, separator.index);
-    const table = this.byExtension.get(extension);
-    if (!table) return [];
+    const record = separator ? this.records.get(model.slice(0, separator.index)) : undefined;
+    if (!separator || !record) return [];
+    let table = this.byExtension.get(record.definition.name);
+    if (!table) this.byExtension.set(record.definition.name, (table = new RoutingTable([record])));
     return table.lookup(model.slice(separator.index + 1)).map((match) => ({ candidate: match.candidate, kind: 'qualified' as const }));
   }
 

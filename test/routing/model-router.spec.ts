@@ -41,6 +41,11 @@ describe('ModelRouter', () => {
     expect(router.route('claude')).toMatchObject({ extension: 'twin', model: { name: 'claude-3' } });
   });
 
+  it('finds a qualified id when one extension is loaded', async () => {
+    const single = (await managerWith(['cheap'])).modelRouter;
+    expect(single.route('cheap:gpt-4o')).toMatchObject({ extension: 'cheap', model: { name: 'gpt-4o' } });
+  });
+
   it('takes the most specific pattern', () => {
     const router = manager.modelRouter;
     expect(router.route('gpt-4-turbo')).toMatchObject({ extension: 'pricey', model: { name: 'gpt-4*' } });
