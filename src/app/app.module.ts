@@ -21,7 +21,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         config,
-        ExtensionsModule.forRoot({ searchPaths: [env.GLEITZEIT_EXTENSIONS_PATH ?? SHIPPED_EXTENSIONS], extensions }),
+        // Provider health checks call their APIs: answer probes from a 10 s cache.
+        ExtensionsModule.forRoot({ searchPaths: [env.GLEITZEIT_EXTENSIONS_PATH ?? SHIPPED_EXTENSIONS], extensions, healthCacheMs: 10_000 }),
       ],
       controllers: [ChatController],
     };

@@ -35,9 +35,11 @@ export class ExtensionsHealthIndicator {
       return this.manager.policyFor(name) === 'continue' ? session.degraded(data) : session.down(data);
     }
     if (state !== 'started') return session.down({ state });
-    const result = await session
+    const attempt = session
       .attempt(async () => withoutReserved((await this.manager.runHealthCheck(name)) as Record<string, unknown>))
       .withTimeout(this.options.healthTimeoutMs ?? 2000);
+    const cacheMs = this.options.healthCacheMs ?? 0;
+    const result = await (cacheMs > 0 ? attempt.cacheFor(cacheMs) : attempt);
     const { status, ...details } = result[name];
     if (status === 'up' && details.healthy === false) return session.down({ state, ...details });
     return status === 'up' ? session.up({ state, ...details }) : session.down({ state, ...details });

@@ -36,6 +36,11 @@ export interface ExtensionsRuntimeOptions {
   /** Time limit of one extension's healthCheck() in ms. Default 2000. */
   healthTimeoutMs?: number;
   /**
+   * Reuse a healthCheck() answer for this many ms (Terminus response caching), so frequent probes do
+   * not call a provider's API each time; concurrent probes share one run. Default 0 (no caching).
+   */
+  healthCacheMs?: number;
+  /**
    * After shutdown begins, keep serving this long with readiness at 503 before the HTTP server closes
    * and stop() runs, so a load balancer drains first. Default 0.
    */

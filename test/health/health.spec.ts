@@ -64,6 +64,15 @@ describe('GET /health', () => {
     });
   });
 
+  it('reuses a health answer within healthCacheMs, so probes do not call the provider each time', async () => {
+    booted = await bootApp({ searchPaths: [workers], extensions: ['worker-a'], healthCacheMs: 60_000 });
+    const first = await http().get('/health').expect(200);
+    const second = await http().get('/health').expect(200);
+    expect(booted.journal.events.filter((e) => e === 'worker-a:health')).toHaveLength(1);
+    expect(first.body.details['worker-a'].cachedResponse).toBeUndefined();
+    expect(second.body.details['worker-a'].cachedResponse).toBe(true);
+  });
+
   it('follows runtime loads', async () => {
     booted = await bootApp({ searchPaths: [workers], extensions: ['worker-a'] });
     expect(Object.keys((await http().get('/health')).body.details)).toEqual(['worker-a']);
