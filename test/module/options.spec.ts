@@ -97,6 +97,22 @@ describe('ExtensionsModule options', () => {
     expect(booted.get(getExtensionToken('worker-a'))).toBe(instance);
   });
 
+  it('injects null for an extension that failed under continue', async () => {
+    @Injectable()
+    class UsesWorker {
+      constructor(@InjectExtension('worker-a') readonly worker: unknown) {}
+    }
+    @Module({ providers: [UsesWorker] })
+    class FeatureModule {}
+    const booted = await boot([
+      JournalModule,
+      ExtensionsModule.forRoot({ searchPaths: [appFixture('workers')], extensions: ['worker-a'], onBootFailure: 'continue', extensionConfigs: { 'worker-a': { failIn: 'nope' } } }),
+      FeatureModule,
+    ]);
+    expect(booted.get(ExtensionManager).getState('worker-a')).toBe('failed');
+    expect(booted.get(UsesWorker).worker).toBeNull();
+  });
+
   it('refuses an unknown selected extension with close matches, before the app compiles', async () => {
     await expect(ExtensionsModule.forRoot({ searchPaths: [appFixture('workers')], extensions: ['worker-x'] })).rejects.toThrow(
       new ExtensionNotFound('Extension "worker-x" is not registered. Did you mean "worker-a" or "worker-b" or "worker-c"? Discovered: worker-a, worker-b, worker-c.', 'worker-x'),
