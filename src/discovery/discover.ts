@@ -92,7 +92,7 @@ function asExtensionError(error: unknown, where: string): ExtensionError {
  */
 export async function discover(paths: string[] = ['extensions'], options: { typescript?: boolean } = {}): Promise<DiscoveryResult> {
   const typescript = options.typescript ?? isTypeScriptLoaderActive();
-  const result: DiscoveryResult = { definitions: [], problems: [], warnings: [] };
+  const result: DiscoveryResult = { definitions: [], problems: [], warnings: [], importMs: {} };
   const seen = new Map<string, string>();
   for (const searchPath of paths) {
     const base = resolve(searchPath);
@@ -110,7 +110,10 @@ export async function discover(paths: string[] = ['extensions'], options: { type
     ].sort((a, b) => a.path.localeCompare(b.path));
     for (const unit of units) {
       try {
-        for (const definition of await scanUnit(unit, typescript)) {
+        const began = performance.now();
+        const definitions = await scanUnit(unit, typescript);
+        const took = Math.round(performance.now() - began);
+        for (const definition of definitions) {
           const first = seen.get(definition.name);
           if (first !== undefined) {
             result.problems.push(duplicateNameError(definition.name, first, definition.source));
@@ -118,6 +121,7 @@ export async function discover(paths: string[] = ['extensions'], options: { type
           }
           seen.set(definition.name, definition.source);
           result.definitions.push(definition);
+          result.importMs[definition.name] = took;
         }
       } catch (error) {
         result.problems.push(asExtensionError(error, unit.path));

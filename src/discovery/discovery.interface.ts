@@ -6,6 +6,8 @@ export interface DiscoveryResult {
   definitions: ExtensionDefinition[];
   /** One typed error per broken extension; the others are still discovered. */
   problems: ExtensionError[];
+  /** Milliseconds spent importing each extension's module (or reading its manifest), by name. */
+  importMs: Record<string, number>;
   /** Things worth a log line that stop nothing (a search path that does not exist, say). */
   warnings: string[];
 }

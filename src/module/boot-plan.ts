@@ -42,9 +42,11 @@ export async function createBootPlan(options: ExtensionsStructureOptions): Promi
   const failures = new Map<string, ExtensionError>();
   for (const name of selected) {
     const definition = definitions.get(name)!;
+    const began = performance.now();
     try {
       assertPackages(definition);
       classes.set(name, await definition.loadClass());
+      discovery.importMs[name] = (discovery.importMs[name] ?? 0) + Math.round(performance.now() - began);
     } catch (error) {
       failures.set(name, error instanceof ExtensionError ? error : new ExtensionLoadError(String((error as Error).message), name));
     }

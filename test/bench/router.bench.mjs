@@ -17,7 +17,7 @@ for (let e = 0; e < EXTENSIONS; e++) {
   Extension({ name: `ext-${e}` })(cls);
   definitions.push(definitionFromClass(cls, `/bench/ext-${e}.js`, '/bench'));
 }
-manager.register({ definitions, problems: [], warnings: [] });
+manager.register({ definitions, problems: [], warnings: [], importMs: {} });
 for (const { name } of definitions) await manager.loadExtension(name);
 const router = manager.modelRouter;
 

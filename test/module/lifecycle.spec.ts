@@ -152,6 +152,13 @@ describe('lifecycle through Nest hooks', () => {
     ]);
   });
 
+  it('reports in the boot tree how long importing the module took', async () => {
+    booted = await bootApp({ searchPaths: [appFixture('slow-import')] });
+    const tree = booted.logs.lines.find((l) => l.includes('Extensions (1 started)'))!;
+    const importMs = Number(/slow 1\.0\.0 \[decorator\] started {2}import (\d+)ms/.exec(tree)?.[1]);
+    expect(importMs).toBeGreaterThanOrEqual(100);
+  });
+
   it('logs a boot tree with style, version, models and timings', async () => {
     booted = await bootApp({ searchPaths: [appFixture('lifecycle')] });
     const tree = booted.logs.lines.find((l) => l.includes('Extensions (3 started)'))!;
