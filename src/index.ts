@@ -8,7 +8,7 @@ export { discover } from './discovery/discover.js';
 export type { DiscoveryResult } from './discovery/discovery.interface.js';
 export { resolveConfig, type EnvReader } from './configuration/resolve-config.js';
 export { coerceString } from './configuration/coerce.js';
-export { parsePackageSpec } from './dependencies/package-spec.js';
+export { parsePackageSpec } from './definition/package-spec.js';
 export { checkPackages, installedVersion, type PackageCheck } from './dependencies/package-check.js';
 export { ExtensionManager, type ExtensionManagerHost } from './manager/extension-manager.js';
 export type { ExtensionInfo, ExtensionReport, ExtensionState, ExtensionsSummary } from './manager/manager.interface.js';

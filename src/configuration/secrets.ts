@@ -34,3 +34,31 @@ export function redactDeep<T>(value: T, secrets: string[]): T {
   }
   return value;
 }
+
+function rewrite(target: object, key: 'message' | 'stack', secrets: Iterable<string>): void {
+  const value = (target as Record<string, unknown>)[key];
+  if (typeof value !== 'string') return;
+  const clean = redact(value, secrets);
+  if (clean !== value) Object.defineProperty(target, key, { value: clean, writable: true, configurable: true, enumerable: false });
+}
+
+/**
+ * An error that extension code threw, scrubbed of the secrets in its message, stack and causes, so it
+ * can be logged or answered. A string is scrubbed; an error that cannot be changed is replaced.
+ */
+export function scrubError(error: unknown, secrets: string[], depth = 0): unknown {
+  if (secrets.length === 0) return error;
+  if (typeof error === 'string') return redact(error, secrets);
+  if (!(error instanceof Error)) return error;
+  try {
+    rewrite(error, 'message', secrets);
+    rewrite(error, 'stack', secrets);
+    if (depth < 3 && error.cause !== undefined) {
+      const cause = scrubError(error.cause, secrets, depth + 1);
+      if (cause !== error.cause) Object.defineProperty(error, 'cause', { value: cause, writable: true, configurable: true });
+    }
+    return error;
+  } catch {
+    return new Error(redact(String(error.message), secrets));
+  }
+}

@@ -1,6 +1,6 @@
 import type { Type } from '@nestjs/common';
-import { looksLikeCredential } from '../configuration/field-types.js';
-import { parsePackageSpec } from '../dependencies/package-spec.js';
+import { looksLikeCredential } from './field-types.js';
+import { parsePackageSpec } from './package-spec.js';
 import { ExtensionValidationError, type ExtensionIssue } from '../errors/index.js';
 import { invalidDefinitionMessage } from '../errors/messages.js';
 import type {

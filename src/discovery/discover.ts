@@ -7,8 +7,8 @@ import { loadManifest } from '../definition/manifest/manifest.loader.js';
 import { ExtensionError, ExtensionLoadError, ExtensionValidationError } from '../errors/index.js';
 import { duplicateNameError, invalidDefinitionMessage } from '../errors/messages.js';
 import type { DiscoveryResult } from './discovery.interface.js';
-import { importModule } from './module-loader.js';
-import { isTypeScriptLoaderActive, MODULE_EXTENSIONS, pickModuleFile } from './typescript-loader.js';
+import { importModule } from '../loading/module-loader.js';
+import { isTypeScriptLoaderActive, MODULE_EXTENSIONS, pickModuleFile } from '../loading/typescript-loader.js';
 
 const MANIFESTS = ['extension.yaml', 'extension.yml'];
 const PACKAGE_ENTRIES = ['index', 'extension'];

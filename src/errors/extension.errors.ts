@@ -58,7 +58,7 @@ export class ExtensionLoadError extends ExtensionError {
 export class ExtensionConfigError extends ExtensionError {
   constructor(
     message: string,
-    extensionName: string,
+    extensionName: string | undefined,
     readonly issues: ExtensionIssue[],
   ) {
     super(message, ExtensionErrorCode.CONFIG, extensionName);
@@ -89,14 +89,34 @@ export class ExtensionValidationError extends ExtensionError {
   }
 }
 
-/** No routable extension serves the requested model. */
+type Lazy<T> = T | (() => T);
+
+/**
+ * No routable extension serves the requested model. The message and `closeMatches` may be computed on
+ * first read, so a stream of unknown names costs no search over every model name.
+ */
 export class ModelNotFound extends ExtensionError {
-  constructor(
-    message: string,
-    readonly model: string,
-    readonly closeMatches: string[],
-  ) {
-    super(message, ExtensionErrorCode.MODEL_NOT_FOUND);
+  private lazyMessage?: Lazy<string>;
+  private lazyMatches: Lazy<string[]>;
+
+  constructor(message: Lazy<string>, readonly model: string, closeMatches: Lazy<string[]>) {
+    super(typeof message === 'string' ? message : '', ExtensionErrorCode.MODEL_NOT_FOUND);
+    this.lazyMatches = closeMatches;
+    if (typeof message === 'function') {
+      this.lazyMessage = message;
+      Object.defineProperty(this, 'message', {
+        configurable: true,
+        enumerable: false,
+        get: () => (typeof this.lazyMessage === 'function' ? (this.lazyMessage = this.lazyMessage()) : this.lazyMessage),
+        set: (value: string) => (this.lazyMessage = value),
+      });
+    }
+  }
+
+  /** Model names close to the one asked for (at most five), closest first. */
+  get closeMatches(): string[] {
+    if (typeof this.lazyMatches === 'function') this.lazyMatches = this.lazyMatches();
+    return this.lazyMatches;
   }
 }
 

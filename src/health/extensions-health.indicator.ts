@@ -1,25 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorFunction, type HealthIndicatorResult } from '@nestjs/terminus';
 import { ExtensionManager } from '../manager/extension-manager.js';
-import { EXTENSIONS_OPTIONS } from '../module/extensions.constants.js';
-import type { ExtensionsRuntimeOptions } from '../module/extensions-options.interface.js';
 
 /** Keys Terminus reserves in indicator details; an extension's own are moved under `details`. */
-const RESERVED = ['status', 'responseTime', 'cachedResponse'];
+const RESERVED = new Set(['status', 'responseTime', 'cachedResponse']);
 
 function withoutReserved(health: Record<string, unknown>): Record<string, unknown> {
-  const own = Object.fromEntries(Object.entries(health).filter(([key]) => !RESERVED.includes(key)));
-  const moved = Object.fromEntries(Object.entries(health).filter(([key]) => RESERVED.includes(key)));
+  const own: Record<string, unknown> = {};
+  const moved: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(health)) (RESERVED.has(key) ? moved : own)[key] = value;
   return Object.keys(moved).length ? { ...own, details: moved } : own;
 }
 
-/** Terminus indicator with one key per extension. */
+/**
+ * Terminus indicator with one key per extension. Health runs through `manager.checkHealth()`, the one
+ * health path: its timeout aborts the check's signal, and concurrent probes share one call.
+ */
 @Injectable()
 export class ExtensionsHealthIndicator {
   constructor(
     @Inject(HealthIndicatorService) private readonly health: HealthIndicatorService,
     @Inject(ExtensionManager) private readonly manager: ExtensionManager,
-    @Inject(EXTENSIONS_OPTIONS) private readonly options: ExtensionsRuntimeOptions,
   ) {}
 
   /**
@@ -35,14 +36,11 @@ export class ExtensionsHealthIndicator {
       return this.manager.policyFor(name) === 'continue' ? session.degraded(data) : session.down(data);
     }
     if (state !== 'started') return session.down({ state });
-    const attempt = session
-      .attempt(async () => withoutReserved((await this.manager.runHealthCheck(name)) as Record<string, unknown>))
-      .withTimeout(this.options.healthTimeoutMs ?? 2000);
-    const cacheMs = this.options.healthCacheMs ?? 0;
-    const result = await (cacheMs > 0 ? attempt.cacheFor(cacheMs) : attempt);
-    const { status, ...details } = result[name];
-    if (status === 'up' && details.healthy === false) return session.down({ state, ...details });
-    return status === 'up' ? session.up({ state, ...details }) : session.down({ state, ...details });
+    const began = performance.now();
+    const { cachedResponse, ...answer } = (await this.manager.checkHealth(name)) as Record<string, unknown>;
+    const responseTime = Math.round(performance.now() - began);
+    const data = { state, ...withoutReserved(answer), responseTime, ...(cachedResponse === true && { cachedResponse }) };
+    return answer.healthy === true ? session.up(data) : session.down(data);
   }
 
   /** One indicator function per extension that is part of the app (booted or loaded at runtime). */

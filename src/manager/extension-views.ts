@@ -21,7 +21,7 @@ export function toExtensionInfo(record: ExtensionRecord): ExtensionInfo {
 }
 
 /** Counts by state and one line of facts per extension. */
-export function toSummary(records: ExtensionRecord[], problems: ExtensionError[]): ExtensionsSummary {
+export function toSummary(records: readonly ExtensionRecord[], problems: ExtensionError[]): ExtensionsSummary {
   const states: Record<ExtensionState, number> = { discovered: 0, loaded: 0, started: 0, stopped: 0, failed: 0 };
   const extensions: ExtensionsSummary['extensions'] = {};
   for (const r of records) {

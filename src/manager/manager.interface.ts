@@ -22,6 +22,8 @@ export interface ExtensionRecord {
   timings: Partial<Record<'import' | LifecyclePhase, number>>;
   /** Position in discovery order; the last tie-breaker of routing. */
   order: number;
+  /** The stable handle `@InjectExtension` injects and `route()` returns. */
+  handle: unknown;
 }
 
 /** The public description of a discovered extension. */

@@ -1,13 +1,20 @@
 import type { Type } from '@nestjs/common';
 import type { ExtensionDefinition } from '../definition/definition.interface.js';
 import { startOrder, withDependencies } from '../dependencies/extension-graph.js';
-import { assertPackages } from '../dependencies/package-check.js';
 import { discover } from '../discovery/discover.js';
 import type { DiscoveryResult } from '../discovery/discovery.interface.js';
-import { ExtensionError, ExtensionLoadError, ExtensionNotFound } from '../errors/index.js';
+import { ExtensionError, ExtensionNotFound } from '../errors/index.js';
 import { notFoundMessage } from '../errors/messages.js';
+import { constructorDependencies, type ConstructorDependency } from '../manager/constructor-dependencies.js';
+import { importExtensionClass } from '../manager/import-class.js';
 import { didYouMean } from '../utils/did-you-mean.js';
 import type { ExtensionsStructureOptions } from './extensions-options.interface.js';
+
+/** An imported boot extension: its class and the constructor parameters Nest must inject. */
+export interface PlannedExtension {
+  cls: Type<unknown>;
+  dependencies: ConstructorDependency[];
+}
 
 /** What must be known before the module graph compiles: which extensions exist and their classes. */
 export interface BootPlan {
@@ -16,8 +23,8 @@ export interface BootPlan {
   selected: string[];
   /** Whether the user named the extensions (else every discovered one is selected). */
   explicit: boolean;
-  classes: Map<string, Type<unknown>>;
-  /** Extensions whose packages are missing or whose module failed to import. */
+  imported: Map<string, PlannedExtension>;
+  /** Extensions whose packages are missing, whose module failed to import, or whose constructor Nest cannot fill. */
   failures: Map<string, ExtensionError>;
 }
 
@@ -38,18 +45,18 @@ export async function createBootPlan(options: ExtensionsStructureOptions): Promi
   }
   const selected = withDependencies(options.extensions ?? known, definitions);
   startOrder(selected, definitions);
-  const classes = new Map<string, Type<unknown>>();
+  const imported = new Map<string, PlannedExtension>();
   const failures = new Map<string, ExtensionError>();
-  for (const name of selected) {
-    const definition = definitions.get(name)!;
-    const began = performance.now();
-    try {
-      assertPackages(definition);
-      classes.set(name, await definition.loadClass());
-      discovery.importMs[name] = (discovery.importMs[name] ?? 0) + Math.round(performance.now() - began);
-    } catch (error) {
-      failures.set(name, error instanceof ExtensionError ? error : new ExtensionLoadError(String((error as Error).message), name));
-    }
-  }
-  return { discovery, selected, explicit: options.extensions !== undefined, classes, failures };
+  await Promise.all(
+    selected.map(async (name) => {
+      try {
+        const { cls, ms } = await importExtensionClass(definitions.get(name)!);
+        discovery.importMs[name] = (discovery.importMs[name] ?? 0) + ms;
+        imported.set(name, { cls, dependencies: constructorDependencies(cls, name) });
+      } catch (error) {
+        failures.set(name, error as ExtensionError);
+      }
+    }),
+  );
+  return { discovery, selected, explicit: options.extensions !== undefined, imported, failures };
 }

@@ -1,7 +1,8 @@
 import type { DynamicModule, FactoryProvider, Type } from '@nestjs/common';
-import { constructorDependencies } from '../lifecycle/constructor-dependencies.js';
 import { ExtensionManager } from '../manager/extension-manager.js';
-import { getExtensionToken } from './extensions.constants.js';
+import type { PlannedExtension } from './boot-plan.js';
+import { loadForBoot } from './extensions-boot.js';
+import { getExtensionToken, getExtensionInstanceToken } from './extensions.constants.js';
 import type { ExtensionsStructureOptions } from './extensions-options.interface.js';
 
 function moduleClass(name: string): Type<unknown> {
@@ -12,15 +13,20 @@ function moduleClass(name: string): Type<unknown> {
 }
 
 /**
- * The dynamic module of one extension. Its class is a real provider: the config goes first, the other
- * constructor parameters are injected by Nest from global modules and `imports`.
+ * The dynamic module of one extension. Its class is built by a real provider: the config goes first,
+ * the other constructor parameters are injected by Nest from global modules and `imports`. The public
+ * token gives the extension's stable handle, which follows reloads.
  */
-export function createExtensionModule(name: string, cls: Type<unknown> | undefined, imports: ExtensionsStructureOptions['imports'] = []): DynamicModule {
-  const dependencies = cls ? constructorDependencies(cls) : [];
-  const provider: FactoryProvider = {
-    provide: getExtensionToken(name),
-    useFactory: (manager: ExtensionManager, ...injected: unknown[]) => manager.loadForBoot(name, injected),
-    inject: [ExtensionManager, ...dependencies.map(({ token, optional }) => (optional ? { token, optional } : token))],
+export function createExtensionModule(name: string, planned: PlannedExtension | undefined, imports: ExtensionsStructureOptions['imports'] = []): DynamicModule {
+  const instance: FactoryProvider = {
+    provide: getExtensionInstanceToken(name),
+    useFactory: (manager: ExtensionManager, ...injected: unknown[]) => loadForBoot(manager, name, injected),
+    inject: [ExtensionManager, ...(planned?.dependencies ?? []).map(({ token, optional }) => (optional ? { token, optional } : token))],
   };
-  return { module: moduleClass(name), imports, providers: [provider], exports: [provider.provide] };
+  const handle: FactoryProvider = {
+    provide: getExtensionToken(name),
+    useFactory: (manager: ExtensionManager) => manager.getHandle(name),
+    inject: [ExtensionManager, instance.provide],
+  };
+  return { module: moduleClass(name), imports, providers: [instance, handle], exports: [handle.provide] };
 }

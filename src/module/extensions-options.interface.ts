@@ -1,53 +1,14 @@
 import type { DynamicModule, ForwardReference, InjectionToken, OptionalFactoryDependency, Type } from '@nestjs/common';
+import type { ExtensionsRuntimeOptions } from '../manager/manager.options.js';
 
-/** What happens when an extension fails to load, set up or start at boot. */
-export type BootFailurePolicy = 'abort' | 'continue';
+export {
+  DEFAULT_TIMEOUTS,
+  type BootFailurePolicy,
+  type ExtensionsRuntimeOptions,
+  type PerExtensionOptions,
+  type PhaseTimeouts,
+} from '../manager/manager.options.js';
 
-/** Time limits of the lifecycle phases, in milliseconds. */
-export interface PhaseTimeouts {
-  /** Default 10000. */
-  setup: number;
-  /** Default 10000. */
-  start: number;
-  /** Default 15000. */
-  stop: number;
-}
-
-export const DEFAULT_TIMEOUTS: PhaseTimeouts = { setup: 10_000, start: 10_000, stop: 15_000 };
-
-/** Settings that one extension may override. */
-export interface PerExtensionOptions {
-  /** Overrides the global `onBootFailure` for this extension. */
-  onBootFailure?: BootFailurePolicy;
-  /** Overrides the global phase timeouts for this extension. */
-  timeouts?: Partial<PhaseTimeouts>;
-}
-
-/** Options read when the app boots; `forRootAsync` may compute them from injected providers. */
-export interface ExtensionsRuntimeOptions {
-  /** Explicit config per extension name; beats environment variables and defaults. Default `{}`. */
-  extensionConfigs?: Record<string, Record<string, unknown>>;
-  /** `abort` (default): boot fails, naming every failed extension. `continue`: the rest serve. */
-  onBootFailure?: BootFailurePolicy;
-  /** Phase timeouts for every extension. Default `{ setup: 10000, start: 10000, stop: 15000 }`. */
-  timeouts?: Partial<PhaseTimeouts>;
-  /** Per-extension overrides of `onBootFailure` and `timeouts`, by extension name. Default `{}`. */
-  extensionOptions?: Record<string, PerExtensionOptions>;
-  /** Time limit of one extension's healthCheck() in ms. Default 2000. */
-  healthTimeoutMs?: number;
-  /**
-   * Reuse a healthCheck() answer for this many ms (Terminus response caching), so frequent probes do
-   * not call a provider's API each time; concurrent probes share one run. Default 0 (no caching).
-   */
-  healthCacheMs?: number;
-  /**
-   * After shutdown begins, keep serving this long with readiness at 503 before the HTTP server closes
-   * and stop() runs, so a load balancer drains first. Default 0.
-   */
-  shutdownDelayMs?: number;
-  /** Run setup() and start() in onModuleInit. Default `true`; `false` leaves starting to the caller. */
-  autoStart?: boolean;
-}
 
 /** Options that decide the module's structure; they must be known before the app compiles. */
 export interface ExtensionsStructureOptions {

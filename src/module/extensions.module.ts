@@ -2,41 +2,18 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ModuleRef } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { ExtensionBootError } from '../errors/index.js';
-import { aggregateMessage } from '../errors/messages.js';
 import { createHealthController } from '../health/health.controller.js';
 import { ExtensionsHealthIndicator } from '../health/extensions-health.indicator.js';
 import { createIntrospectionController } from '../introspection/introspection.controller.js';
-import { ExtensionsLifecycle } from '../lifecycle/extensions-lifecycle.js';
 import { ExtensionManager } from '../manager/extension-manager.js';
 import { ModelRouter } from '../routing/model-router.js';
-import { createBootPlan, type BootPlan } from './boot-plan.js';
+import { validateRuntimeOptions } from '../manager/manager.options.js';
+import { createBootPlan } from './boot-plan.js';
+import { createManager } from './extensions-boot.js';
+import { ExtensionsLifecycle } from './extensions-lifecycle.js';
 import { createExtensionModule } from './extension-module.factory.js';
 import { EXTENSIONS_BOOT_PLAN, EXTENSIONS_OPTIONS } from './extensions.constants.js';
-import type {
-  ExtensionsModuleAsyncOptions,
-  ExtensionsModuleOptions,
-  ExtensionsRuntimeOptions,
-  ExtensionsStructureOptions,
-} from './extensions-options.interface.js';
-
-function createManager(
-  options: ExtensionsRuntimeOptions & { extensions?: string[] },
-  plan: BootPlan,
-  moduleRef: ModuleRef,
-  config?: ConfigService,
-): ExtensionManager {
-  const manager = new ExtensionManager(options, { moduleRef, env: config ? (key) => config.get<string>(key) : undefined });
-  manager.register(plan.discovery);
-  // With every extension selected, a broken one in a search path fails the boot under `abort`.
-  const { problems } = plan.discovery;
-  if (!plan.explicit && problems.length && (options.onBootFailure ?? 'abort') === 'abort') {
-    throw new ExtensionBootError(aggregateMessage('Extensions failed to boot', problems), problems);
-  }
-  const selection = options.extensions ? plan.selected.filter((name) => options.extensions!.includes(name)) : plan.selected;
-  manager.selectForBoot(selection, plan.failures, plan.classes);
-  return manager;
-}
+import type { ExtensionsModuleAsyncOptions, ExtensionsModuleOptions, ExtensionsStructureOptions } from './extensions-options.interface.js';
 
 const CORE_PROVIDERS: Provider[] = [
   {
@@ -57,6 +34,7 @@ const CORE_PROVIDERS: Provider[] = [
 export class ExtensionsModule {
   /** Discovers and imports extensions before the app compiles, then builds the module. */
   static async forRoot(options: ExtensionsModuleOptions = {}): Promise<DynamicModule> {
+    validateRuntimeOptions(options);
     return ExtensionsModule.build(options, { provide: EXTENSIONS_OPTIONS, useValue: options });
   }
 
@@ -71,7 +49,7 @@ export class ExtensionsModule {
 
   private static async build(structure: ExtensionsStructureOptions, optionsProvider: Provider): Promise<DynamicModule> {
     const plan = await createBootPlan(structure);
-    const extensionModules = plan.selected.map((name) => createExtensionModule(name, plan.classes.get(name), structure.imports));
+    const extensionModules = plan.selected.map((name) => createExtensionModule(name, plan.imported.get(name), structure.imports));
     const healthPath = structure.healthPath ?? 'health';
     const introspectionPath = structure.introspectionPath ?? '';
     return {

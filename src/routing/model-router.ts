@@ -1,9 +1,8 @@
 import { ModelNotFound } from '../errors/index.js';
-import type { ExtensionManager } from '../manager/extension-manager.js';
-import type { ExtensionRecord } from '../manager/manager.interface.js';
 import { closeMatches } from '../utils/did-you-mean.js';
 import { RoutingTable, type Match } from './routing-table.js';
-import type { AvailableModel, RouteCandidate, RouteExplanation, RouteOptions, RouteResult } from './routing.interface.js';
+import type { AvailableModel, RouteCandidate, RouteExplanation, RouteOptions, RouteResult, RoutingSource } from './routing.interface.js';
+import { notFoundMessage, notRoutableMessage, rankReason } from './routing-messages.js';
 
 /** Only these states route: a failed or stopped extension leaves routing at once. */
 const ROUTABLE = new Set(['loaded', 'started']);
@@ -13,53 +12,59 @@ const missing = (match: Match, wanted: string[]) => wanted.filter((c) => !match.
 /** Finds the extension that serves a model. Injectable; also `manager.modelRouter`. */
 export class ModelRouter {
   private table?: RoutingTable;
-  private tableVersion = -1;
+  /** Every extension, routable or not: for explain() and for saying why a model does not route. */
+  private everything?: RoutingTable;
+  private version = -1;
 
-  constructor(private readonly manager: ExtensionManager) {}
+  constructor(private readonly source: RoutingSource) {}
 
   /** The extension that would serve the model, or undefined. */
   findExtensionForModel(model: string): string | undefined {
     return this.current().lookup(model)[0]?.candidate.extension;
   }
 
-  /** The extension, model and instance that serve a model with the given capabilities. */
+  /** The extension, model, upstream model name and instance handle that serve a model with the given capabilities. */
   route(model: string, options: RouteOptions = {}): RouteResult {
     const wanted = options.capabilities ?? [];
     const matches = this.current().lookup(model);
-    const match = matches.find((m) => missing(m, wanted).length === 0);
-    if (match) return { extension: match.candidate.extension, model: match.candidate.model, instance: match.candidate.record.instance };
+    const match = wanted.length ? matches.find((m) => missing(m, wanted).length === 0) : matches[0];
+    if (match) {
+      const { candidate } = match;
+      return { extension: candidate.extension, model: candidate.model, match: match.kind, upstreamModel: match.upstreamModel, instance: candidate.record.handle };
+    }
     throw this.notFound(model, wanted, matches);
   }
 
   /** Every candidate for a model, routable or not, and why it was chosen or rejected. */
   explain(model: string, options: RouteOptions = {}): RouteExplanation {
     const wanted = options.capabilities ?? [];
-    const matches = new RoutingTable(this.manager.allRecords()).lookup(model);
     let chosen: RouteCandidate | undefined;
-    const candidates = matches.map((match): RouteCandidate => {
-      const { extension, model: info, record } = match.candidate;
-      const lacking = missing(match, wanted);
-      const entry: RouteCandidate = {
-        extension,
-        model: info.name,
-        match: match.kind,
-        state: record.state,
-        priority: info.priority,
-        costPerToken: info.costPerToken,
-        missingCapabilities: lacking,
-        chosen: false,
-        reason: '',
-      };
-      if (!ROUTABLE.has(record.state)) entry.reason = `rejected: extension is ${record.state}`;
-      else if (lacking.length) entry.reason = `rejected: lacks capabilities ${lacking.join(', ')}`;
-      else if (chosen) entry.reason = `rejected: ${chosen.extension} ranks higher (${rankReason(chosen, entry)})`;
-      else {
-        entry.chosen = true;
-        entry.reason = `chosen: ${match.kind} match, best by priority, then cost, then discovery order`;
-        chosen = entry;
-      }
-      return entry;
-    });
+    const candidates = this.all()
+      .lookup(model)
+      .map((match): RouteCandidate => {
+        const { extension, model: info, record } = match.candidate;
+        const lacking = missing(match, wanted);
+        const entry: RouteCandidate = {
+          extension,
+          model: info.name,
+          match: match.kind,
+          state: record.state,
+          priority: info.priority,
+          costPerToken: info.costPerToken,
+          missingCapabilities: lacking,
+          chosen: false,
+          reason: '',
+        };
+        if (!ROUTABLE.has(record.state)) entry.reason = `rejected: extension is ${record.state}`;
+        else if (lacking.length) entry.reason = `rejected: lacks capabilities ${lacking.join(', ')}`;
+        else if (chosen) entry.reason = `rejected: ${chosen.extension} ranks higher (${rankReason(chosen, entry)})`;
+        else {
+          entry.chosen = true;
+          entry.reason = `chosen: ${match.kind} match, best by priority, then cost, then discovery order`;
+          chosen = entry;
+        }
+        return entry;
+      });
     return { model, capabilities: wanted, chosen: chosen && { extension: chosen.extension, model: chosen.model }, candidates };
   }
 
@@ -67,7 +72,7 @@ export class ModelRouter {
   getAvailableModels(): Record<string, AvailableModel> {
     const result: Record<string, AvailableModel> = {};
     for (const { extension, model, capabilities } of this.current().candidates) {
-      if (result[model.name]) continue;
+      if (Object.hasOwn(result, model.name)) continue;
       result[model.name] = { ...model, extension, capabilities: [...capabilities] };
     }
     return result;
@@ -75,7 +80,9 @@ export class ModelRouter {
 
   /** Routable extensions that have a capability (on the extension or on one of its models). */
   getExtensionsByCapability(capability: string): string[] {
-    return this.routableRecords()
+    return this.source
+      .extensions()
+      .filter((r) => ROUTABLE.has(r.state))
       .filter((r) => r.definition.capabilities.includes(capability) || r.definition.models.some((m) => m.capabilities.includes(capability)))
       .map((r) => r.definition.name);
   }
@@ -85,37 +92,42 @@ export class ModelRouter {
     return Object.fromEntries(this.current().conflicts());
   }
 
-  private routableRecords(): ExtensionRecord[] {
-    return this.manager.allRecords().filter((r) => ROUTABLE.has(r.state));
-  }
-
   /** The table, rebuilt only when the set of routable extensions may have changed. */
   private current(): RoutingTable {
-    if (!this.table || this.tableVersion !== this.manager.changeCount) {
-      this.table = new RoutingTable(this.routableRecords());
-      this.tableVersion = this.manager.changeCount;
+    if (!this.table || this.version !== this.source.version) {
+      const all = this.source.extensions();
+      const known = new Set(all.map((r) => r.definition.name));
+      this.table = new RoutingTable(all.filter((r) => ROUTABLE.has(r.state)), known);
+      this.everything = undefined;
+      this.version = this.source.version;
     }
     return this.table;
   }
 
+  private all(): RoutingTable {
+    this.current();
+    return (this.everything ??= new RoutingTable(this.source.extensions()));
+  }
+
+  /**
+   * Says why a model does not route: its extension is not loaded or failed, it lacks a capability, or
+   * nothing serves it. Close matches are computed only when the message or `closeMatches` is read.
+   */
   private notFound(model: string, wanted: string[], matches: Match[]): ModelNotFound {
-    const names = this.current().candidates.flatMap((c) => [c.model.name, ...c.model.aliases]);
-    const close = closeMatches(model, names, 5);
+    const table = this.current();
+    const close = () => closeMatches(model, table.names(), 5);
     if (matches.length) {
       const served = [...new Set(matches.map((m) => m.candidate.extension))].join(', ');
       return new ModelNotFound(
-        `No extension serves model "${model}" with capabilities [${wanted.join(', ')}]: ${served} serve it without them. Ask for fewer capabilities, or load an extension that has them (router.explain('${model}') shows every candidate).`,
+        () =>
+          `No extension serves model "${model}" with capabilities [${wanted.join(', ')}]: ${served} serve it without them. Ask for fewer capabilities, or load an extension that has them (router.explain('${model}') shows every candidate).`,
         model,
         close,
       );
     }
-    const hint = close.length ? ` Close matches: ${close.join(', ')}.` : ' No routable model is close.';
-    return new ModelNotFound(`No loaded extension serves model "${model}".${hint} Check the model name, or load the extension that serves it.`, model, close);
+    // A catch-all pattern of an idle extension says nothing useful about a typo: name only real matches.
+    const idle = this.all().lookup(model).find((m) => m.kind !== 'pattern')?.candidate;
+    if (idle) return new ModelNotFound(() => notRoutableMessage(model, idle.record), model, close);
+    return new ModelNotFound(() => notFoundMessage(model, close()), model, close);
   }
-}
-
-function rankReason(winner: RouteCandidate, loser: RouteCandidate): string {
-  if (winner.priority !== loser.priority) return `priority ${winner.priority} > ${loser.priority}`;
-  if ((winner.costPerToken ?? Infinity) !== (loser.costPerToken ?? Infinity)) return `cost ${winner.costPerToken} < ${loser.costPerToken ?? 'unset'}`;
-  return 'discovered earlier';
 }

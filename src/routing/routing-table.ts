@@ -1,6 +1,6 @@
 import type { ModelInfo } from '../definition/definition.interface.js';
-import type { ExtensionRecord } from '../manager/manager.interface.js';
-import type { MatchKind } from './routing.interface.js';
+import { BoundedCache } from '../utils/bounded-cache.js';
+import type { MatchKind, RoutableExtension } from './routing.interface.js';
 
 /** One model of one extension, with what routing compares. */
 export interface Candidate {
@@ -8,12 +8,14 @@ export interface Candidate {
   model: ModelInfo;
   /** The model's capabilities plus its extension's. */
   capabilities: Set<string>;
-  record: ExtensionRecord;
+  record: RoutableExtension;
 }
 
 export interface Match {
   candidate: Candidate;
   kind: MatchKind;
+  /** The model name to send upstream. */
+  upstreamModel: string;
 }
 
 interface Pattern {
@@ -23,11 +25,15 @@ interface Pattern {
   candidates: Candidate[];
 }
 
+/** Pattern answers kept per table; the oldest go first, so what clients send cannot grow memory. */
+const PATTERN_CACHE_SIZE = 1000;
+const NO_MATCH: Match[] = [];
+
 const isPattern = (name: string) => /[*?]/.test(name);
 
 function compilePattern(name: string): RegExp {
   const body = name.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`);
+  return new RegExp(`^${body}$`, 's');
 }
 
 /** Priority (higher first), then cost per token (lower first), then discovery order. */
@@ -47,19 +53,26 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 /**
  * Lookup tables over a set of extensions: exact names, aliases and `extension:model` ids are hash
- * hits; wildcard patterns are scanned and their answers cached.
+ * hits; wildcard patterns are scanned and their answers cached (bounded).
  */
 export class RoutingTable {
   private readonly exact = new Map<string, Candidate[]>();
   private readonly alias = new Map<string, Candidate[]>();
-  private readonly records = new Map<string, ExtensionRecord>();
+  private readonly records = new Map<string, RoutableExtension>();
   /** One small table per extension for `extension:model` ids, built on first use. */
   private readonly byExtension = new Map<string, RoutingTable>();
   private readonly patterns: Pattern[] = [];
-  private readonly patternCache = new Map<string, Match[]>();
+  private readonly patternCache = new BoundedCache<string, Match[]>(PATTERN_CACHE_SIZE);
   readonly candidates: Candidate[] = [];
 
-  constructor(records: ExtensionRecord[]) {
+  /**
+   * @param knownNames every extension name, routable or not: `name:model` with a known name is a
+   * qualified id and never falls through to another extension's pattern.
+   */
+  constructor(
+    records: readonly RoutableExtension[],
+    private readonly knownNames: ReadonlySet<string> = new Set(records.map((r) => r.definition.name)),
+  ) {
     for (const record of records) {
       const own = record.definition.capabilities;
       for (const model of record.definition.models) {
@@ -84,11 +97,11 @@ export class RoutingTable {
   /** Every candidate for a model name, best first: exact, then alias, then `ext:model`, then patterns. */
   lookup(model: string): Match[] {
     const exact = this.exact.get(model);
-    if (exact) return exact.map((candidate) => ({ candidate, kind: 'exact' as const }));
+    if (exact) return exact.map((candidate) => ({ candidate, kind: 'exact' as const, upstreamModel: candidate.model.name }));
     const alias = this.alias.get(model);
-    if (alias) return alias.map((candidate) => ({ candidate, kind: 'alias' as const }));
-    const qualified = this.qualified(model);
-    if (qualified.length) return qualified;
+    if (alias) return alias.map((candidate) => ({ candidate, kind: 'alias' as const, upstreamModel: candidate.model.name }));
+    const separator = model.search(/[:/]/);
+    if (separator > 0 && this.knownNames.has(model.slice(0, separator))) return this.qualified(model.slice(0, separator), model.slice(separator + 1));
     return this.matchPatterns(model);
   }
 
@@ -102,23 +115,30 @@ export class RoutingTable {
     return result;
   }
 
-  private qualified(model: string): Match[] {
-    const separator = /[:/]/.exec(model);
-    const record = separator ? this.records.get(model.slice(0, separator.index)) : undefined;
-    if (!separator || !record) return [];
-    let table = this.byExtension.get(record.definition.name);
-    if (!table) this.byExtension.set(record.definition.name, (table = new RoutingTable([record])));
-    return table.lookup(model.slice(separator.index + 1)).map((match) => ({ candidate: match.candidate, kind: 'qualified' as const }));
+  /** Every name a client can use: model names and aliases. */
+  names(): string[] {
+    return [...this.exact.keys(), ...this.alias.keys(), ...this.patterns.map((p) => p.candidates[0].model.name)];
+  }
+
+  private qualified(extension: string, model: string): Match[] {
+    const record = this.records.get(extension);
+    if (!record) return NO_MATCH;
+    let table = this.byExtension.get(extension);
+    if (!table) this.byExtension.set(extension, (table = new RoutingTable([record], new Set())));
+    return table.lookup(model).map((match) => ({ ...match, kind: 'qualified' as const }));
   }
 
   private matchPatterns(model: string): Match[] {
     const cached = this.patternCache.get(model);
     if (cached) return cached;
-    const matches = this.patterns
-      .filter((pattern) => pattern.regex.test(model))
-      .flatMap((pattern) => pattern.candidates.map((candidate) => ({ candidate, kind: 'pattern' as const })));
-    if (this.patternCache.size > 10_000) this.patternCache.clear();
-    this.patternCache.set(model, matches);
-    return matches;
+    const matches: Match[] = [];
+    for (const pattern of this.patterns) {
+      if (!pattern.regex.test(model)) continue;
+      for (const candidate of pattern.candidates) matches.push({ candidate, kind: 'pattern', upstreamModel: model });
+    }
+    const result = matches.length ? matches : NO_MATCH;
+    // Only names that match are worth keeping; unknown names cost a scan, not memory.
+    if (result !== NO_MATCH) this.patternCache.set(model, result);
+    return result;
   }
 }

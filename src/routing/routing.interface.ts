@@ -1,4 +1,22 @@
-import type { ModelInfo } from '../definition/definition.interface.js';
+import type { ExtensionDefinition, ModelInfo } from '../definition/definition.interface.js';
+
+/** One extension as the router sees it: its definition, its state and what callers get. */
+export interface RoutableExtension {
+  readonly definition: ExtensionDefinition;
+  /** Only `loaded` and `started` extensions route. */
+  readonly state: string;
+  /** Position in discovery order; the last tie-breaker. */
+  readonly order: number;
+  /** What `route()` returns as `instance`. */
+  readonly handle: unknown;
+  readonly error?: { message: string };
+}
+
+/** The narrow view the router reads: every extension, and a version that changes with any transition. */
+export interface RoutingSource {
+  readonly version: number;
+  extensions(): readonly RoutableExtension[];
+}
 
 /** A model as `getAvailableModels()` lists it: the serving extension and the model's facts. */
 export interface AvailableModel {
@@ -17,15 +35,24 @@ export interface RouteOptions {
   capabilities?: string[];
 }
 
+/** How a request named a model. */
+export type MatchKind = 'exact' | 'alias' | 'qualified' | 'pattern';
+
 /** The answer of `route()`. */
 export interface RouteResult {
   extension: string;
+  /** The model entry that matched (for a pattern, the pattern's entry). */
   model: ModelInfo;
+  /** How the name matched: `exact`, `alias`, `qualified` (`ext:model`) or `pattern`. */
+  match: MatchKind;
+  /**
+   * The model name to send to the provider: an alias or a qualified id resolves to the model's own
+   * name; a name matched by a pattern is sent as asked.
+   */
+  upstreamModel: string;
+  /** A stable handle to the extension's instance (see `manager.getHandle()`). */
   instance: unknown;
 }
-
-/** How a request named a model. */
-export type MatchKind = 'exact' | 'alias' | 'qualified' | 'pattern';
 
 /** One candidate in `explain()`: why it was chosen or rejected. */
 export interface RouteCandidate {

@@ -13,17 +13,22 @@ export function editDistance(a: string, b: string): number {
   return row[b.length];
 }
 
+const MAX_INPUT = 200;
+
 /** The candidates close to `input` (by edit distance or containment), closest first. */
 export function closeMatches(input: string, candidates: Iterable<string>, max = 3): string[] {
+  // Suggestions are for typos; a long input is not one, and would cost a quadratic comparison each.
+  if (input.length > MAX_INPUT) return [];
   const needle = input.toLowerCase();
   const scored: { name: string; score: number }[] = [];
   for (const name of candidates) {
     const hay = name.toLowerCase();
-    const distance = editDistance(needle, hay);
     const limit = Math.max(2, Math.floor(Math.max(needle.length, hay.length) / 3));
-    if (distance <= limit || (needle.length >= 3 && (hay.includes(needle) || needle.includes(hay)))) {
-      scored.push({ name, score: distance });
-    }
+    const contains = needle.length >= 3 && (hay.includes(needle) || needle.includes(hay));
+    // The distance is at least the difference in length: skip what cannot be close.
+    if (!contains && Math.abs(needle.length - hay.length) > limit) continue;
+    const distance = editDistance(needle, hay);
+    if (distance <= limit || contains) scored.push({ name, score: distance });
   }
   return scored.sort((x, y) => x.score - y.score || x.name.localeCompare(y.name)).slice(0, max).map((s) => s.name);
 }

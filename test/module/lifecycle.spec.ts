@@ -60,7 +60,8 @@ describe('lifecycle through Nest hooks', () => {
     expect(boot.message).toContain('Extension "worker-b" failed in setup(): setup broke while using key ***');
     expect(boot.message).toContain('Extension "worker-c" was not started: the extension it depends on, "worker-a", failed.');
     expect(boot.errors[1]).toBeInstanceOf(ExtensionLifecycleError);
-    expect(journal.events).toEqual(['worker-a:setup', 'worker-a:start', 'worker-b:setup']);
+    // worker-a's start() failed after its setup() succeeded: its stop() runs to release what setup() took.
+    expect(journal.events).toEqual(['worker-a:setup', 'worker-a:start', 'worker-a:stop', 'worker-b:setup']);
   });
 
   it('stops, in reverse order, what had started before an abort', async () => {

@@ -6,6 +6,7 @@ import {
   ExtensionBootError,
   ExtensionManager,
   ExtensionNotFound,
+  ExtensionStateError,
   ExtensionsModule,
   getExtensionToken,
   InjectExtension,
@@ -83,24 +84,35 @@ describe('ExtensionsModule options', () => {
     expect(manager.getState('worker-a')).toBe('discovered');
   });
 
-  it('injects an extension instance with @InjectExtension(name) and getExtensionToken(name)', async () => {
+  it('injects a stable handle with @InjectExtension(name) and getExtensionToken(name) that follows a reload', async () => {
     @Injectable()
     class UsesWorker {
-      constructor(@InjectExtension('worker-a') readonly worker: { config: object }) {}
+      constructor(@InjectExtension('worker-a') readonly worker: { config: Record<string, unknown>; healthCheck(): Promise<unknown> }) {}
     }
     @Module({ providers: [UsesWorker] })
     class FeatureModule {}
     const booted = await boot([JournalModule, ExtensionsModule.forRoot({ searchPaths: [appFixture('workers')], extensions: ['worker-a'] }), FeatureModule]);
-    const instance = booted.get(ExtensionManager).getInstance('worker-a');
-    expect(instance).toBeDefined();
-    expect(booted.get(UsesWorker).worker).toBe(instance);
-    expect(booted.get(getExtensionToken('worker-a'))).toBe(instance);
+    const manager = booted.get(ExtensionManager);
+    const { worker } = booted.get(UsesWorker);
+    const first = manager.getInstance<object>('worker-a')!;
+    expect(worker).toBe(booted.get(getExtensionToken('worker-a')));
+    expect(worker).toBe(manager.getHandle('worker-a'));
+    expect(worker).toBeInstanceOf(first.constructor as new () => unknown);
+    expect(worker.config.hangIn).toBe('');
+    await expect(worker.healthCheck()).resolves.toMatchObject({ healthy: true });
+
+    await manager.unloadExtension('worker-a');
+    expect(() => worker.config).toThrow(new ExtensionStateError(`Extension "worker-a" cannot be used: it is discovered. Load it first (manager.loadExtension('worker-a')).`, 'worker-a'));
+    await manager.loadExtension('worker-a', { hangIn: 'stop' });
+    expect(manager.getInstance('worker-a')).not.toBe(first);
+    // The injected handle acts on the new instance, with its new config: never the old one.
+    expect(worker.config.hangIn).toBe('stop');
   });
 
-  it('injects null for an extension that failed under continue', async () => {
+  it('injects a handle that names the failure for an extension that failed under continue', async () => {
     @Injectable()
     class UsesWorker {
-      constructor(@InjectExtension('worker-a') readonly worker: unknown) {}
+      constructor(@InjectExtension('worker-a') readonly worker: { config: unknown }) {}
     }
     @Module({ providers: [UsesWorker] })
     class FeatureModule {}
@@ -110,7 +122,9 @@ describe('ExtensionsModule options', () => {
       FeatureModule,
     ]);
     expect(booted.get(ExtensionManager).getState('worker-a')).toBe('failed');
-    expect(booted.get(UsesWorker).worker).toBeNull();
+    const { worker } = booted.get(UsesWorker);
+    expect(() => worker.config).toThrow(ExtensionStateError);
+    expect(() => worker.config).toThrow(/Extension "worker-a" cannot be used: it failed: Invalid configuration for extension "worker-a"/);
   });
 
   it('refuses an unknown selected extension with close matches, before the app compiles', async () => {

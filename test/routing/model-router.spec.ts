@@ -54,8 +54,10 @@ describe('ModelRouter', () => {
     expect(router.route('mistral').model.name).toBe('*');
   });
 
-  it('returns the instance with the route', () => {
-    expect(manager.modelRouter.route('gpt-4o').instance).toBe(manager.getInstance('premium'));
+  it('returns the stable handle of the extension with the route', () => {
+    const { instance } = manager.modelRouter.route('gpt-4o');
+    expect(instance).toBe(manager.getHandle('premium'));
+    expect(instance).toBeInstanceOf(manager.getInstance<object>('premium')!.constructor as new () => unknown);
   });
 
   it('stops routing to an extension the moment it stops, and to a failed one', async () => {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Type } from '@nestjs/common';
 import YAML, { isScalar, LineCounter } from 'yaml';
-import { importModule } from '../../discovery/module-loader.js';
+import { importModule } from '../../loading/module-loader.js';
 import { ExtensionValidationError, type ExtensionIssue } from '../../errors/index.js';
 import { invalidDefinitionMessage } from '../../errors/messages.js';
 import { createDefinition } from '../definition.factory.js';

@@ -1,8 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import semver from 'semver';
-import { isOfFieldType } from '../../configuration/field-types.js';
-import { parsePackageSpec } from '../../dependencies/package-spec.js';
+import { isOfFieldType } from '../field-types.js';
+import { parsePackageSpec } from '../package-spec.js';
 import type { ExtensionIssue } from '../../errors/index.js';
 import { didYouMean } from '../../utils/did-you-mean.js';
 import type { ConfigFieldType } from '../definition.interface.js';

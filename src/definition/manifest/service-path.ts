@@ -1,7 +1,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { join, relative, isAbsolute, sep } from 'node:path';
 import type { ExtensionIssue } from '../../errors/index.js';
-import { MODULE_EXTENSIONS, pickModuleFile } from '../../discovery/typescript-loader.js';
+import { MODULE_EXTENSIONS, pickModuleFile } from '../../loading/typescript-loader.js';
 
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;

@@ -1,19 +1,21 @@
-import type { Type } from '@nestjs/common';
-import type { ModuleRef } from '@nestjs/core';
+import type { InjectionToken, Type } from '@nestjs/common';
 import { CONFIG_BASED_EXTENSION } from '../definition/config-based-extension.js';
 import type { ExtensionDefinition } from '../definition/definition.interface.js';
 import { ExtensionLoadError } from '../errors/index.js';
 import { constructorDependencies, tokenName } from './constructor-dependencies.js';
 
+/** Resolves a constructor dependency from the running app (Nest's ModuleRef.get); absent without Nest. */
+export type DependencyResolver = (token: InjectionToken) => unknown;
+
 /**
- * Resolves the constructor parameters after the config from the running app, for extensions loaded
- * after boot (at boot, Nest injects them into the extension's provider).
+ * Resolves the constructor parameters after the config, for extensions loaded after boot (at boot,
+ * Nest injects them into the extension's provider).
  */
-export function runtimeDependencies(cls: Type<unknown>, name: string, moduleRef?: ModuleRef): unknown[] {
-  return constructorDependencies(cls).map(({ token, optional }) => {
+export function runtimeDependencies(cls: Type<unknown>, name: string, resolve?: DependencyResolver): unknown[] {
+  return constructorDependencies(cls, name).map(({ token, optional }) => {
     try {
-      if (!moduleRef) throw new Error('no Nest application');
-      return moduleRef.get(token, { strict: false });
+      if (!resolve) throw new Error('no Nest application');
+      return resolve(token);
     } catch {
       if (optional) return undefined;
       throw new ExtensionLoadError(

@@ -1,4 +1,4 @@
-import type { ExtensionRecord } from './manager.interface.js';
+import type { ExtensionRecord } from '../manager/manager.interface.js';
 
 const ms = (value: number | undefined) => (value === undefined ? '-' : `${value}ms`);
 

@@ -1,4 +1,4 @@
-import type { ConfigFieldType } from '../definition/definition.interface.js';
+import type { ConfigFieldType } from './definition.interface.js';
 
 /** Whether an already-typed value (not a string to coerce) fits a config field type. */
 export function isOfFieldType(value: unknown, type: ConfigFieldType): boolean {

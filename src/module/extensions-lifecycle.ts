@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ExtensionManager } from '../manager/extension-manager.js';
-import { EXTENSIONS_OPTIONS } from '../module/extensions.constants.js';
-import type { ExtensionsRuntimeOptions } from '../module/extensions-options.interface.js';
+import { bootExtensions } from './extensions-boot.js';
+import { EXTENSIONS_OPTIONS } from './extensions.constants.js';
+import type { ExtensionsRuntimeOptions } from './extensions-options.interface.js';
 
 /**
  * Drives the extensions from Nest's hooks: setup() and start() in dependency order on init, readiness
@@ -17,7 +18,7 @@ export class ExtensionsLifecycle implements OnModuleInit, BeforeApplicationShutd
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.manager.boot();
+    await bootExtensions(this.manager, this.options);
   }
 
   /** Readiness turns 503 here; Nest closes the HTTP server only after this resolves. */

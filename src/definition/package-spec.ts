@@ -1,5 +1,5 @@
 import semver from 'semver';
-import type { PackageRequirement } from '../definition/definition.interface.js';
+import type { PackageRequirement } from './definition.interface.js';
 
 const NAME = /^((?:@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*)(.*)$/i;
 

@@ -1,12 +1,15 @@
 import { redact } from '../configuration/secrets.js';
 import { ExtensionError, ExtensionLifecycleError, ExtensionLoadError, ExtensionTimeoutError } from '../errors/index.js';
 import { phaseFailedMessage, timeoutMessage } from '../errors/messages.js';
-import type { ExtensionRecord, LifecyclePhase } from '../manager/manager.interface.js';
-import { withTimeout } from '../utils/with-timeout.js';
+import { withDeadline } from '../utils/with-timeout.js';
+import type { ExtensionRecord, LifecyclePhase } from './manager.interface.js';
 
-/** Our errors pass through; anything extension code threw is wrapped and scrubbed of the secrets. */
+/** Our errors pass through (scrubbed); anything extension code threw is wrapped and scrubbed of the secrets. */
 export function toExtensionError(error: unknown, name: string, phase: LifecyclePhase | 'load', secrets: string[]): ExtensionError {
-  if (error instanceof ExtensionError) return error;
+  if (error instanceof ExtensionError) {
+    if (secrets.length) error.message = redact(error.message, secrets);
+    return error;
+  }
   const reason = redact((error as Error)?.message ?? String(error), secrets);
   const cause = new Error(reason);
   cause.stack = redact((error as Error)?.stack ?? reason, secrets);
@@ -16,17 +19,18 @@ export function toExtensionError(error: unknown, name: string, phase: LifecycleP
 }
 
 /**
- * Runs one lifecycle method (sync or async) of an extension within `ms`, recording how long it took.
- * A missing method is a no-op; a throw or a hang becomes a typed error.
+ * Runs one lifecycle method (sync or async) of an extension as `method({ signal })` within `ms`,
+ * recording how long it took. At the limit the signal aborts and the phase fails with an
+ * ExtensionTimeoutError; a late completion changes nothing. A missing method is a no-op.
  */
 export async function runPhase(record: ExtensionRecord, phase: LifecyclePhase, ms: number): Promise<void> {
   const { name } = record.definition;
-  const instance = record.instance as Partial<Record<LifecyclePhase, () => unknown>> | undefined;
+  const instance = record.instance as Partial<Record<LifecyclePhase, (options: { signal: AbortSignal }) => unknown>> | undefined;
   const hook = instance?.[phase];
   if (typeof hook !== 'function') return;
   const began = performance.now();
   try {
-    await withTimeout(() => hook.call(instance), ms, () => new ExtensionTimeoutError(timeoutMessage(name, phase, ms), name, phase, ms));
+    await withDeadline((signal) => hook.call(instance, { signal }), ms, () => new ExtensionTimeoutError(timeoutMessage(name, phase, ms), name, phase, ms));
   } catch (error) {
     throw toExtensionError(error, name, phase, record.secrets);
   } finally {

@@ -1,0 +1,93 @@
+import { ExtensionConfigError, type ExtensionIssue } from '../errors/index.js';
+import type { LifecyclePhase } from './manager.interface.js';
+
+/** What happens when an extension fails to load, set up or start at boot. */
+export type BootFailurePolicy = 'abort' | 'continue';
+
+/** Time limits of the lifecycle phases, in milliseconds. */
+export interface PhaseTimeouts {
+  /** Default 10000. */
+  setup: number;
+  /** Default 10000. */
+  start: number;
+  /** Default 15000. */
+  stop: number;
+}
+
+export const DEFAULT_TIMEOUTS: PhaseTimeouts = { setup: 10_000, start: 10_000, stop: 15_000 };
+
+/** Default time limit of one healthCheck() call, in ms. */
+export const DEFAULT_HEALTH_TIMEOUT_MS = 2000;
+
+/** Settings that one extension may override. */
+export interface PerExtensionOptions {
+  /** Overrides the global `onBootFailure` for this extension. */
+  onBootFailure?: BootFailurePolicy;
+  /** Overrides the global phase timeouts for this extension. */
+  timeouts?: Partial<PhaseTimeouts>;
+}
+
+/** Options the manager reads; `forRootAsync` may compute them from injected providers. */
+export interface ExtensionsRuntimeOptions {
+  /** Explicit config per extension name; beats environment variables and defaults. Default `{}`. */
+  extensionConfigs?: Record<string, Record<string, unknown>>;
+  /** `abort` (default): boot fails, naming every failed extension. `continue`: the rest serve. */
+  onBootFailure?: BootFailurePolicy;
+  /** Phase timeouts for every extension. Default `{ setup: 10000, start: 10000, stop: 15000 }`. */
+  timeouts?: Partial<PhaseTimeouts>;
+  /** Per-extension overrides of `onBootFailure` and `timeouts`, by extension name. Default `{}`. */
+  extensionOptions?: Record<string, PerExtensionOptions>;
+  /** Time limit of one extension's healthCheck() in ms; its signal aborts then. Default 2000. */
+  healthTimeoutMs?: number;
+  /**
+   * Reuse a healthCheck() answer for this many ms, so frequent probes do not call a provider's API
+   * each time; concurrent probes always share one run. Default 0 (no caching).
+   */
+  healthCacheMs?: number;
+  /**
+   * After shutdown begins, keep serving this long with readiness at 503 before the HTTP server closes
+   * and stop() runs, so a load balancer drains first. Default 0.
+   */
+  shutdownDelayMs?: number;
+  /** Run setup() and start() in onModuleInit. Default `true`; `false` leaves starting to the caller. */
+  autoStart?: boolean;
+}
+
+/** Node's timers hold at most 2^31 - 1 ms; a larger value fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function checkMs(value: unknown, field: string, allowZero: boolean, issues: ExtensionIssue[]): void {
+  if (value === undefined) return;
+  const ok = typeof value === 'number' && Number.isFinite(value) && (allowZero ? value >= 0 : value > 0) && value <= MAX_TIMER_MS;
+  if (!ok) {
+    const shown = typeof value === 'number' || typeof value === 'string' ? JSON.stringify(value) : typeof value;
+    issues.push({ field, message: `must be a ${allowZero ? 'non-negative' : 'positive'} number of milliseconds up to ${MAX_TIMER_MS} (got ${shown})` });
+  }
+}
+
+function checkTimeouts(timeouts: Partial<PhaseTimeouts> | undefined, prefix: string, issues: ExtensionIssue[]): void {
+  for (const phase of Object.keys(DEFAULT_TIMEOUTS) as LifecyclePhase[]) checkMs(timeouts?.[phase], `${prefix}.${phase}`, false, issues);
+}
+
+/** Throws one ExtensionConfigError listing every time value that a timer cannot honour. */
+export function validateRuntimeOptions(options: ExtensionsRuntimeOptions): void {
+  const issues: ExtensionIssue[] = [];
+  checkTimeouts(options.timeouts, 'timeouts', issues);
+  for (const [name, own] of Object.entries(options.extensionOptions ?? {})) checkTimeouts(own?.timeouts, `extensionOptions.${name}.timeouts`, issues);
+  checkMs(options.healthTimeoutMs, 'healthTimeoutMs', false, issues);
+  checkMs(options.healthCacheMs, 'healthCacheMs', true, issues);
+  checkMs(options.shutdownDelayMs, 'shutdownDelayMs', true, issues);
+  if (issues.length) {
+    const list = issues.map((i) => `\n  - ${i.field}: ${i.message}`).join('');
+    throw new ExtensionConfigError(`Invalid ExtensionsModule options (${issues.length} problem${issues.length === 1 ? '' : 's'}):${list}`, undefined, issues);
+  }
+}
+
+/** The time limit of a phase for one extension: its own, else the global one, else the default. */
+export function phaseTimeout(options: ExtensionsRuntimeOptions, name: string, phase: LifecyclePhase): number {
+  return options.extensionOptions?.[name]?.timeouts?.[phase] ?? options.timeouts?.[phase] ?? DEFAULT_TIMEOUTS[phase];
+}
+
+export function bootPolicy(options: ExtensionsRuntimeOptions, name: string): BootFailurePolicy {
+  return options.extensionOptions?.[name]?.onBootFailure ?? options.onBootFailure ?? 'abort';
+}

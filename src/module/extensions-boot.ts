@@ -1,0 +1,90 @@
+import { Logger } from '@nestjs/common';
+import type { ConfigService } from '@nestjs/config';
+import type { ModuleRef } from '@nestjs/core';
+import { withDependencies } from '../dependencies/extension-graph.js';
+import { ExtensionBootError, type ExtensionError } from '../errors/index.js';
+import { aggregateMessage } from '../errors/messages.js';
+import { ExtensionManager } from '../manager/extension-manager.js';
+import { didYouMean } from '../utils/did-you-mean.js';
+import type { BootPlan } from './boot-plan.js';
+import { bootTree } from './boot-tree.js';
+import type { ExtensionsRuntimeOptions } from './extensions-options.interface.js';
+
+const logger = new Logger('Extensions');
+
+/**
+ * Builds the manager for the app: registers what discovery found, selects the boot extensions (plus
+ * their dependencies) and records the failures found before the app compiled.
+ */
+export function createManager(
+  options: ExtensionsRuntimeOptions & { extensions?: string[] },
+  plan: BootPlan,
+  moduleRef: ModuleRef,
+  config?: ConfigService,
+): ExtensionManager {
+  const manager = new ExtensionManager(options, {
+    resolve: (token) => moduleRef.get(token, { strict: false }),
+    env: config ? (key) => config.get<string>(key) : undefined,
+  });
+  manager.register(plan.discovery);
+  // With every extension selected, a broken one in a search path fails the boot under `abort`.
+  const { problems } = plan.discovery;
+  if (!plan.explicit && problems.length && (options.onBootFailure ?? 'abort') === 'abort') {
+    throw new ExtensionBootError(aggregateMessage('Extensions failed to boot', problems), problems);
+  }
+  const selection = options.extensions ? plan.selected.filter((name) => options.extensions!.includes(name)) : plan.selected;
+  const definitions = new Map(manager.allRecords().map((r) => [r.definition.name, r.definition]));
+  manager.bootExtensions = withDependencies(selection, definitions);
+  for (const name of manager.bootExtensions) {
+    const failure = plan.failures.get(name);
+    if (failure) manager.markFailed(name, failure);
+    const planned = plan.imported.get(name);
+    if (planned) manager.provideClass(name, planned.cls);
+  }
+  return manager;
+}
+
+/** Builds a boot extension with the dependencies Nest injected; a failure is recorded, not thrown. */
+export async function loadForBoot(manager: ExtensionManager, name: string, dependencies: unknown[]): Promise<unknown> {
+  // Narrowed out by forRootAsync's factory, or already failed before the app compiled.
+  if (!manager.bootExtensions.includes(name) || manager.getState(name) === 'failed') return null;
+  try {
+    return await manager.loadWithDependencies(name, dependencies);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Starts the boot extensions in dependency order. With `abort`, any failure stops what started and
+ * throws one error naming every failed extension; with `continue` the rest serve.
+ */
+export async function bootExtensions(manager: ExtensionManager, options: ExtensionsRuntimeOptions): Promise<void> {
+  const known = manager.allRecords().map((r) => r.definition.name);
+  for (const name of Object.keys(options.extensionConfigs ?? {}).filter((n) => !known.includes(n))) {
+    logger.warn(`extensionConfigs names "${name}", which was not discovered; its config is ignored.${didYouMean(name, known)}`);
+  }
+  const records = () => manager.bootExtensions.map((n) => manager.allRecords().find((r) => r.definition.name === n)!);
+  const failedEarly = records().filter((r) => r.state === 'failed').map((r) => r.error!);
+  const aborts = (errors: ExtensionError[]) => errors.some((e) => manager.policyFor(e.extensionName!) === 'abort');
+  if (aborts(failedEarly)) {
+    logger.error(bootTree(records()));
+    throw new ExtensionBootError(aggregateMessage('Extensions failed to boot', failedEarly), failedEarly);
+  }
+  const loaded = records().filter((r) => r.state === 'loaded').map((r) => r.definition.name);
+  const failures = options.autoStart === false ? [] : await manager.startExtensions(loaded);
+  const all = [...failedEarly, ...failures];
+  const tree = bootTree(records());
+  if (aborts(all)) {
+    logger.error(tree);
+    await manager.stopAllExtensions().catch((error: Error) => logger.error(error.message));
+    throw new ExtensionBootError(aggregateMessage('Extensions failed to boot', all), all);
+  }
+  (all.length ? logger.warn.bind(logger) : logger.log.bind(logger))(tree);
+  const conflicts = Object.entries(manager.modelRouter.conflicts());
+  if (conflicts.length) {
+    const lines = conflicts.map(([model, extensions]) => `\n  - ${model}: ${extensions.join(', ')} (routes to ${manager.findExtensionForModel(model)})`);
+    logger.warn(`Models served by several extensions; routing picks by priority, then cost, then discovery order:${lines.join('')}`);
+  }
+  manager.markBooted();
+}
