@@ -12,6 +12,24 @@ export type EnvReader = (name: string) => string | undefined;
 
 export const processEnv: EnvReader = (name) => process.env[name];
 
+/** Arrays, plain objects and primitives all the way down: what structuredClone copies faithfully. */
+function isPlainData(value: unknown, depth = 0): boolean {
+  if (typeof value === 'function' || typeof value === 'symbol') return false;
+  if (value === null || typeof value !== 'object') return true;
+  if (depth > 32) return false;
+  if (!Array.isArray(value) && ![Object.prototype, null].includes(Object.getPrototypeOf(value))) return false;
+  return Object.values(value).every((item) => isPlainData(item, depth + 1));
+}
+
+/**
+ * Each load gets its own copy of list and object values (defaults and explicit ones), so what one
+ * instance changes in its config never shows in the next load, the definition or the host's options.
+ * A value holding anything but plain data (a client, a class instance, a function) is passed as it is.
+ */
+function ownCopy(value: unknown): unknown {
+  return value !== null && typeof value === 'object' && isPlainData(value) ? structuredClone(value) : value;
+}
+
 /**
  * The validated config of an extension: explicit values beat environment variables, which beat
  * defaults. Every problem is collected into one ExtensionConfigError.
@@ -60,7 +78,7 @@ export function resolveConfig(
       }
       value = coerced.value;
     }
-    values[field.name] = value;
+    values[field.name] = ownCopy(value);
   }
   const dto = plainToInstance(createConfigDto(definition.name, definition.configFields), values);
   for (const error of validateSync(dto, { forbidUnknownValues: false })) {
