@@ -4,6 +4,7 @@ import type { ExtensionDefinition } from '../definition/definition.interface.js'
 import { ExtensionConfigError, type ExtensionIssue } from '../errors/index.js';
 import { invalidConfigMessage } from '../errors/messages.js';
 import { didYouMean } from '../utils/did-you-mean.js';
+import { isPlainData } from '../utils/plain-data.js';
 import { createConfigDto } from './config-dto.factory.js';
 import { coerceString } from './coerce.js';
 
@@ -11,15 +12,6 @@ import { coerceString } from './coerce.js';
 export type EnvReader = (name: string) => string | undefined;
 
 export const processEnv: EnvReader = (name) => process.env[name];
-
-/** Arrays, plain objects and primitives all the way down: what structuredClone copies faithfully. */
-function isPlainData(value: unknown, depth = 0): boolean {
-  if (typeof value === 'function' || typeof value === 'symbol') return false;
-  if (value === null || typeof value !== 'object') return true;
-  if (depth > 32) return false;
-  if (!Array.isArray(value) && ![Object.prototype, null].includes(Object.getPrototypeOf(value))) return false;
-  return Object.values(value).every((item) => isPlainData(item, depth + 1));
-}
 
 /**
  * Each load gets its own copy of list and object values (defaults and explicit ones), so what one
