@@ -56,7 +56,7 @@ function boundRules(field: ConfigFieldDefinition): PropertyDecorator[] {
 }
 
 /** Builds the class-validator DTO class for an extension's config fields. */
-export function createConfigDto(extensionName: string, fields: ConfigFieldDefinition[]): Type<object> {
+function buildConfigDto(extensionName: string, fields: ConfigFieldDefinition[]): Type<object> {
   const dto = class {};
   Object.defineProperty(dto, 'name', { value: `${extensionName.replace(/[^A-Za-z0-9]/g, '_')}ConfigDto` });
   for (const field of fields) {
@@ -70,5 +70,28 @@ export function createConfigDto(extensionName: string, fields: ConfigFieldDefini
     }
     for (const rule of rules) rule(dto.prototype, field.name);
   }
+  return dto;
+}
+
+/*
+ * class-validator keeps the rules of every class it has seen in a global store that never shrinks, and
+ * walks it on every validateSync in the app. So a DTO class is built once per set of rules and reused:
+ * by every load of a definition, and by the same definition discovered again (a new manager, a
+ * rescan), whose rules are equal. The cache grows only with distinct rule sets, as class-validator's
+ * store would anyway; keying by content also means a changed field never gets a stale class.
+ */
+const built = new Map<string, Type<object>>();
+
+/** Everything buildConfigDto reads, as one string. */
+function rulesKey(extensionName: string, fields: ConfigFieldDefinition[]): string {
+  const rules = fields.map((f) => [f.name, f.type, f.required, f.min, f.max, f.enum, f.pattern, f.secret]);
+  return JSON.stringify([extensionName, rules]);
+}
+
+/** The class-validator DTO class for an extension's config fields; built once per set of rules. */
+export function createConfigDto(extensionName: string, fields: ConfigFieldDefinition[]): Type<object> {
+  const key = rulesKey(extensionName, fields);
+  let dto = built.get(key);
+  if (!dto) built.set(key, (dto = buildConfigDto(extensionName, fields)));
   return dto;
 }

@@ -4,6 +4,7 @@ import type { ExtensionDefinition } from '../definition/definition.interface.js'
 import { ExtensionConfigError, type ExtensionIssue } from '../errors/index.js';
 import { invalidConfigMessage } from '../errors/messages.js';
 import { didYouMean } from '../utils/did-you-mean.js';
+import { isPlainData } from '../utils/plain-data.js';
 import { createConfigDto } from './config-dto.factory.js';
 import { coerceString } from './coerce.js';
 
@@ -11,6 +12,15 @@ import { coerceString } from './coerce.js';
 export type EnvReader = (name: string) => string | undefined;
 
 export const processEnv: EnvReader = (name) => process.env[name];
+
+/**
+ * Each load gets its own copy of list and object values (defaults and explicit ones), so what one
+ * instance changes in its config never shows in the next load, the definition or the host's options.
+ * A value holding anything but plain data (a client, a class instance, a function) is passed as it is.
+ */
+function ownCopy(value: unknown): unknown {
+  return value !== null && typeof value === 'object' && isPlainData(value) ? structuredClone(value) : value;
+}
 
 /**
  * The validated config of an extension: explicit values beat environment variables, which beat
@@ -60,7 +70,7 @@ export function resolveConfig(
       }
       value = coerced.value;
     }
-    values[field.name] = value;
+    values[field.name] = ownCopy(value);
   }
   const dto = plainToInstance(createConfigDto(definition.name, definition.configFields), values);
   for (const error of validateSync(dto, { forbidUnknownValues: false })) {

@@ -1,4 +1,5 @@
 import type { ConfigFieldDefinition } from '../definition/definition.interface.js';
+import { isPlainObject } from '../utils/plain-data.js';
 
 export const MASK = '***';
 
@@ -9,12 +10,36 @@ export function maskConfig(fields: ConfigFieldDefinition[], config: Record<strin
   return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, secret.has(key) && value !== undefined ? MASK : value]));
 }
 
-/** The secret values of a config, so text that extension code produces can be scrubbed of them. */
+const isPlainContainer = (value: unknown): value is object => Array.isArray(value) || isPlainObject(value);
+
+/** Every string and number inside a secret value (lists and plain objects, recursively), as text. */
+function textsOf(value: unknown, out: string[], depth = 0): void {
+  if (typeof value === 'string') out.push(value);
+  else if (typeof value === 'number' || typeof value === 'bigint') out.push(String(value));
+  else if (isPlainContainer(value) && depth < 32) for (const item of Object.values(value)) textsOf(item, out, depth + 1);
+}
+
+/**
+ * The secret values of a config, so text that extension code produces can be scrubbed of them: each
+ * secret string and number, every string and number inside a secret list or object, and the JSON
+ * form of those. Values shorter than 4 characters are left out (scrubbing them would mangle text);
+ * longest first, so a value containing another is scrubbed whole.
+ */
 export function secretValues(fields: ConfigFieldDefinition[], config: Record<string, unknown>): string[] {
-  return fields
-    .filter((f) => f.secret && config[f.name] !== undefined && config[f.name] !== null)
-    .map((f) => (typeof config[f.name] === 'string' ? (config[f.name] as string) : JSON.stringify(config[f.name])))
-    .filter((value) => value.length >= 4);
+  const found: string[] = [];
+  for (const field of fields) {
+    const value = config[field.name];
+    if (!field.secret || value === undefined || value === null) continue;
+    if (isPlainContainer(value)) {
+      try {
+        found.push(JSON.stringify(value));
+      } catch {
+        // Not JSON (a bigint inside): its strings are still collected.
+      }
+    }
+    textsOf(value, found);
+  }
+  return [...new Set(found)].filter((value) => value.length >= 4).sort((a, b) => b.length - a.length);
 }
 
 /** Replaces every occurrence of the given secrets in a text with `***`. */
@@ -24,13 +49,14 @@ export function redact(text: string, secrets: Iterable<string>): string {
   return result;
 }
 
-/** Deep copy of plain data with every string scrubbed of the secrets (for health details). */
+/** Deep copy of plain data with every string and key scrubbed of the secrets, and secret numbers masked (for health details). */
 export function redactDeep<T>(value: T, secrets: string[]): T {
   if (secrets.length === 0) return value;
   if (typeof value === 'string') return redact(value, secrets) as T;
+  if (typeof value === 'number' && secrets.includes(String(value))) return MASK as T;
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, secrets)) as T;
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, secrets)])) as T;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k, secrets), redactDeep(v, secrets)])) as T;
   }
   return value;
 }

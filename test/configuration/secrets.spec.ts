@@ -4,6 +4,12 @@ import { createExtensionSummaryReport, ExtensionConfigError, ExtensionManager } 
 import { appFixture, bootApp, type BootedApp } from '../support/boot.js';
 
 const SENTINEL = 'sk-SENTINEL-5f3a9c0d7e';
+const KEYRING = {
+  tokenPool: ['tok-ALPHA-91c2', 'tok-BRAVO-44d7', 'tok-CHARLIE-e0f1'],
+  authHeaders: { Authorization: 'Bearer hdr-SECRET-77aa', nested: { inner: 'deep-SECRET-31bb', serial: 987654 } },
+  pin: 4242424,
+};
+const KEYRING_SECRETS = [...KEYRING.tokenPool, 'hdr-SECRET-77aa', 'deep-SECRET-31bb', '987654', '4242424'];
 let booted: BootedApp | undefined;
 
 afterEach(async () => {
@@ -61,5 +67,41 @@ describe('secrets never show up in any output', () => {
     expect(JSON.stringify(error)).not.toContain(SENTINEL);
     expect(error.message).not.toContain(SENTINEL);
     expect(error.stack).not.toContain(SENTINEL);
+  });
+
+  it('scrubs every string of a secret list or object, and secret numbers, from errors, health, info and logs', async () => {
+    booted = await bootApp({
+      searchPaths: [appFixture('keyring')],
+      onBootFailure: 'continue',
+      extensionConfigs: { keyring: { ...KEYRING, failIn: 'start' } },
+    });
+    const { manager } = booted;
+    const failed = await manager.getExtensionInfo('keyring');
+    expect(failed.error?.message).toContain('start failed: rejected ***, headers ***, inner ***, pin ***, serial ***');
+    await manager.unloadExtension('keyring');
+    await manager.loadExtension('keyring', { ...KEYRING, failIn: 'start' });
+    const error = (await manager.startExtension('keyring').catch((e) => e)) as Error;
+    expect(error.message).toContain('inner ***, pin ***, serial ***');
+    await manager.unloadExtension('keyring');
+    await manager.loadExtension('keyring', KEYRING);
+    await manager.startExtension('keyring');
+    const info = await manager.getExtensionInfo('keyring');
+    expect(info.health).toMatchObject({ healthy: true, inUse: '***', pool: ['***', '***', '***'], note: 'pool ***+***+***, pin ***' });
+    const server = booted.app.getHttpServer();
+    const outputs: string[] = [
+      JSON.stringify(failed),
+      error.message,
+      String(error.stack),
+      String((error.cause as Error | undefined)?.stack),
+      JSON.stringify(info),
+      JSON.stringify((await request(server).get('/health')).body),
+      JSON.stringify((await request(server).get('/extensions/keyring')).body),
+    ];
+    const { app, logs } = booted;
+    booted = undefined;
+    await app.close();
+    expect(logs.text).toContain('start failed: rejected ***');
+    outputs.push(logs.text);
+    for (const output of outputs) for (const secret of KEYRING_SECRETS) expect([secret, output.includes(secret)]).toEqual([secret, false]);
   });
 });

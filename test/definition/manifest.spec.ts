@@ -56,6 +56,15 @@ describe('extension.yaml validation', () => {
     expect(error.issues.map((i) => i.message).join(' ')).toContain(text);
   });
 
+  it.each([
+    ['bad-indent', 'line 4, column 1', 'YAML syntax: All mapping items must start at the same column'],
+    ['malformed', 'line 2, column 1', 'YAML syntax: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+  ])('%s: a YAML syntax error names its %s', async (name, field, message) => {
+    const error = await problemsOf(name);
+    expect(error.issues).toEqual([{ field, message }]);
+    expect(error.message).toContain(`${field}: ${message}`);
+  });
+
   it('refuses __proto__ and constructor keys anywhere', async () => {
     const { issues } = await problemsOf('proto-keys');
     has(issues, '__proto__', 'reserved key');

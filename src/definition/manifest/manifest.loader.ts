@@ -24,10 +24,12 @@ function kindOf(value: unknown): string {
 /** Parses extension.yaml into a plain object, collecting every syntax problem. */
 function parseManifest(file: string, text: string): Record<string, unknown> {
   const lineCounter = new LineCounter();
+  // prettyErrors would append a code excerpt to the message (and set linePos); the position comes
+  // from the line counter instead, so the message stays one line and the field names where.
   const doc = YAML.parseDocument(text, { uniqueKeys: true, lineCounter, prettyErrors: false });
   const issues: ExtensionIssue[] = doc.errors.map((error) => {
-    const at = error.linePos?.[0];
-    return { field: at ? `line ${at.line}, column ${at.col}` : '(yaml)', message: `YAML syntax: ${error.message}` };
+    const { line, col } = lineCounter.linePos(error.pos[0]);
+    return { field: `line ${line}, column ${col}`, message: `YAML syntax: ${error.message}` };
   });
   YAML.visit(doc, {
     Pair(_, pair) {

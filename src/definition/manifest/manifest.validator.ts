@@ -2,7 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import semver from 'semver';
 import { isOfFieldType } from '../field-types.js';
-import { parsePackageSpec } from '../package-spec.js';
+import { readPackageSpec } from '../package-spec.js';
 import type { ExtensionIssue } from '../../errors/index.js';
 import { didYouMean } from '../../utils/did-you-mean.js';
 import type { ConfigFieldType } from '../definition.interface.js';
@@ -85,11 +85,9 @@ export function checkManifest(raw: Record<string, unknown>, needsService: boolea
     issues.push({ field: 'service', message: 'is required: add service.class_path, e.g. service.MyProviderService' });
   }
   listOf(manifest.dependencies?.packages).forEach((spec, index) => {
-    if (typeof spec === 'string' && !parsePackageSpec(spec)) {
-      issues.push({
-        field: `dependencies.packages[${index}]`,
-        message: `"${spec}" is not a package specifier; write pkg, pkg@^1.2, pkg>=1.2 or @scope/pkg@~2`,
-      });
+    const read = typeof spec === 'string' ? readPackageSpec(spec) : undefined;
+    if (read && 'problem' in read) {
+      issues.push({ field: `dependencies.packages[${index}]`, message: `"${spec}" is not a package specifier: ${read.problem}` });
     }
   });
   listOf(manifest.dependencies?.extensions).forEach((name, index) => {
