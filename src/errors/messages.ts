@@ -47,7 +47,7 @@ export function notAnExtensionFolderMessage(path: string, modules: boolean): str
 }
 
 export function noTypeScriptLoaderMessage(file: string): string {
-  return `${file} is TypeScript and no TypeScript loader is active, so it cannot be imported. Build it (nest build or tsc) so a .js file sits beside it, or run under a TypeScript loader (tsx, ts-node, jest).`;
+  return `${file} is TypeScript and no TypeScript loader is active, so it cannot be imported. Build it (nest build or tsc) so a .js file sits beside it, or run the app under tsx (or jest, in tests).`;
 }
 
 export function packagesMessage(
