@@ -5,7 +5,13 @@ import { definitionFromClass, hasExtensionMetadata, isExtensionClass } from '../
 import type { ExtensionDefinition } from '../definition/definition.interface.js';
 import { loadManifest } from '../definition/manifest/manifest.loader.js';
 import { ExtensionError, ExtensionLoadError, ExtensionValidationError } from '../errors/index.js';
-import { duplicateNameError, invalidDefinitionMessage } from '../errors/messages.js';
+import {
+  duplicateNameError,
+  emptySearchPathMessage,
+  invalidDefinitionMessage,
+  notAnExtensionFolderMessage,
+  searchPathNotFolderMessage,
+} from '../errors/messages.js';
 import type { DiscoveryResult } from './discovery.interface.js';
 import { importModule } from '../loading/module-loader.js';
 import { isTypeScriptLoaderActive, MODULE_EXTENSIONS, pickModuleFile } from '../loading/typescript-loader.js';
@@ -59,8 +65,13 @@ interface ScanUnit {
   files?: string[];
 }
 
-/** Finds the extension(s) of one entry of a search path. */
-async function scanUnit({ path, files }: ScanUnit, typescript: boolean): Promise<ExtensionDefinition[]> {
+/** Whether a folder's own entries include code (a module that is not a declaration file). */
+function holdsModules(entries: string[]): boolean {
+  return entries.some((name) => MODULE_EXTENSIONS.includes(extname(name)) && !isSkipped(name));
+}
+
+/** Finds the extension(s) of one entry of a search path; a folder that is none is a warning. */
+async function scanUnit({ path, files }: ScanUnit, typescript: boolean, warn: (message: string) => void): Promise<ExtensionDefinition[]> {
   if (files) {
     const file = pickModuleFile(files, typescript)!;
     return definitionsFromModule(file, dirname(file), typescript);
@@ -78,6 +89,7 @@ async function scanUnit({ path, files }: ScanUnit, typescript: boolean): Promise
       .map((name) => join(path, name));
     if (candidates.length) return definitionsFromModule(pickModuleFile(candidates, typescript)!, path, typescript);
   }
+  warn(notAnExtensionFolderMessage(path, holdsModules(entries)));
   return [];
 }
 
@@ -97,7 +109,7 @@ export async function discover(paths: string[] = ['extensions'], options: { type
   for (const searchPath of paths) {
     const base = resolve(searchPath);
     if (!existsSync(base) || !statSync(base).isDirectory()) {
-      result.warnings.push(`Search path ${base} is not a folder; no extensions were loaded from it.`);
+      result.warnings.push(searchPathNotFolderMessage(base));
       continue;
     }
     const entries = (await readdir(base, { withFileTypes: true }))
@@ -108,10 +120,12 @@ export async function discover(paths: string[] = ['extensions'], options: { type
       ...[...groups].map(([path, files]) => ({ path, files })),
       ...entries.filter((e) => e.isDirectory()).map((e) => ({ path: join(base, e.name) })),
     ].sort((a, b) => a.path.localeCompare(b.path));
+    const found = { definitions: result.definitions.length, problems: result.problems.length };
+    const folderWarnings: string[] = [];
     for (const unit of units) {
       try {
         const began = performance.now();
-        const definitions = await scanUnit(unit, typescript);
+        const definitions = await scanUnit(unit, typescript, (message) => folderWarnings.push(message));
         const took = Math.round(performance.now() - began);
         for (const definition of definitions) {
           const first = seen.get(definition.name);
@@ -127,6 +141,11 @@ export async function discover(paths: string[] = ['extensions'], options: { type
         result.problems.push(asExtensionError(error, unit.path));
       }
     }
+    // Nothing found and nothing broken: the path is wrong, or holds only what a build left incomplete.
+    if (result.definitions.length === found.definitions && result.problems.length === found.problems) {
+      result.warnings.push(emptySearchPathMessage(base));
+    }
+    result.warnings.push(...folderWarnings);
   }
   return result;
 }

@@ -29,8 +29,25 @@ export function importFailedMessage(file: string, reason: string): string {
   return `Could not import ${file}: ${reason}. Fix the module so it imports on its own (node ${file}).`;
 }
 
+export function searchPathNotFolderMessage(path: string): string {
+  return `Search path ${path} is not a folder; no extensions were loaded from it.`;
+}
+
+export function emptySearchPathMessage(path: string): string {
+  return `Search path ${path} has no extensions in it: no extension module (name.js with an @Extension class), no folder with extension.yaml, index.* or extension.*. Check searchPaths; in a built app, point it at the compiled folder (dist/...).`;
+}
+
+/** A folder in a search path that is no extension; `modules` when it holds code (a YAML extension missing its manifest?). */
+export function notAnExtensionFolderMessage(path: string, modules: boolean): string {
+  const why = `Folder ${path} has neither extension.yaml/extension.yml nor an index or extension module, so it was skipped.`;
+  const fix = modules
+    ? ` If it is a YAML extension, its manifest is missing here: a build does not copy extension.yaml into dist/ by itself; with nest build, list the manifests under compilerOptions.assets in nest-cli.json, e.g. "assets": [{ "include": "../extensions/**/*.{yaml,yml}", "outDir": "dist" }].`
+    : ' Remove it from the search path, or start its name with _ to skip it quietly.';
+  return why + fix;
+}
+
 export function noTypeScriptLoaderMessage(file: string): string {
-  return `${file} is TypeScript and no TypeScript loader is active, so it cannot be imported. Build it (nest build or tsc) so a .js file sits beside it, or run under a TypeScript loader (tsx, ts-node, jest).`;
+  return `${file} is TypeScript and no TypeScript loader is active, so it cannot be imported. Build it (nest build or tsc) so a .js file sits beside it, or run the app under tsx (or jest, in tests).`;
 }
 
 export function packagesMessage(

@@ -3,8 +3,9 @@ import { extname } from 'node:path';
 const LOADER_ARGUMENT = /(^|[\s=/])(tsx|ts-node|@swc-node\/register|esbuild-register|@esbuild-kit)/;
 
 /**
- * Whether `import()` of a .ts file can work in this process: under Jest (ts-jest), ts-node, tsx, or a
- * Node that strips types itself.
+ * Whether `import()` of a .ts file can work in this process: under Jest (ts-jest), tsx, or a Node that
+ * strips types itself. ts-node is detected too, though its ESM loader (10.9) cannot load NestJS 12 on
+ * Node 20: it resolves `@nestjs/common/utils/shared.utils.js` to `shared.utils.js.js`.
  */
 export function isTypeScriptLoaderActive(): boolean {
   if (process.env.JEST_WORKER_ID !== undefined) return true;

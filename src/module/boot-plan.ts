@@ -40,7 +40,9 @@ export async function createBootPlan(options: ExtensionsStructureOptions): Promi
   for (const name of options.extensions ?? []) {
     if (!definitions.has(name)) {
       const problems = discovery.problems.length ? ` Discovery also reported: ${discovery.problems.map((p) => p.message).join(' | ')}` : '';
-      throw new ExtensionNotFound(notFoundMessage(name, didYouMean(name, known), known) + problems, name);
+      // Thrown before the manager logs discovery warnings, and they may be why (a manifest not copied to dist/).
+      const warnings = discovery.warnings.length ? ` Discovery warned: ${discovery.warnings.join(' | ')}` : '';
+      throw new ExtensionNotFound(notFoundMessage(name, didYouMean(name, known), known) + problems + warnings, name);
     }
   }
   const selected = withDependencies(options.extensions ?? known, definitions);

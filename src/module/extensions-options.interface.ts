@@ -25,7 +25,7 @@ export interface ExtensionsStructureOptions {
   healthPath?: string | false;
   /** Path prefix of the introspection endpoints (/extensions, /models), or `false`. Default `''`. */
   introspectionPath?: string | false;
-  /** Whether to import .ts files; default: when a TypeScript loader (jest, tsx, ts-node) is active. */
+  /** Whether to import .ts files; default: when a TypeScript loader (jest, tsx) is active. */
   typescript?: boolean;
 }
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import request from 'supertest';
@@ -51,8 +51,17 @@ describe('a real app process', () => {
     expect(app.output()).toContain('recorder-b fails to stop, recorder-a must still stop');
   });
 
-  it('the shipped app starts on its embedded default with no API key, and chats through the router', async () => {
-    const app = await start(resolve('dist/src/main.js'), { PORT: '0', OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '' });
+  it('npm run start:prod runs the entry nest build emits', () => {
+    const script = JSON.parse(readFileSync('package.json', 'utf8')).scripts['start:prod'];
+    const { entryFile } = JSON.parse(readFileSync('nest-cli.json', 'utf8'));
+    expect(script).toBe(`node dist/${entryFile}.js`);
+    expect(existsSync(`dist/${entryFile}.js`)).toBe(true);
+  });
+
+  it('the shipped app, started as start:prod starts it, runs on its embedded default with no API key and chats through the router', async () => {
+    const entry = /^node (\S+)$/.exec(JSON.parse(readFileSync('package.json', 'utf8')).scripts['start:prod'])?.[1];
+    expect(entry).toBeDefined();
+    const app = await start(resolve(entry!), { PORT: '0', OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '' });
     await request(app.url).get('/health').expect(200);
     const chat = await request(app.url)
       .post('/chat')

@@ -1,7 +1,9 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { join, resolve } from 'node:path';
 import { discover } from '../../src/discovery/discover.js';
-import { ExtensionDependencyError, ExtensionLoadError, ExtensionManager, ExtensionValidationError } from '../../src/index.js';
+import { ExtensionDependencyError, ExtensionLoadError, ExtensionManager, ExtensionNotFound, ExtensionValidationError } from '../../src/index.js';
+import { bootApp, bootFailure } from '../support/boot.js';
 
 const fixtures = resolve('test/fixtures/discovery');
 
@@ -92,5 +94,60 @@ describe('discover()', () => {
       `Search path ${join(fixtures, 'no-such-folder')} is not a folder; no extensions were loaded from it.`,
       `Search path ${join(fixtures, 'shapes', 'single.ts')} is not a folder; no extensions were loaded from it.`,
     ]);
+  });
+
+  it('warns about a search path with nothing in it', async () => {
+    const result = await discover([join(fixtures, 'empty')]);
+    expect(result.definitions).toEqual([]);
+    expect(result.problems).toEqual([]);
+    expect(result.warnings).toEqual([
+      `Search path ${join(fixtures, 'empty')} has no extensions in it: no extension module (name.js with an @Extension class), no folder with extension.yaml, index.* or extension.*. Check searchPaths; in a built app, point it at the compiled folder (dist/...).`,
+    ]);
+  });
+
+  it('warns about a folder with code but no manifest: a YAML extension whose extension.yaml was not copied to dist/', async () => {
+    const result = await discover([join(fixtures, 'missing-manifest')]);
+    expect(result.definitions).toEqual([]);
+    expect(result.problems).toEqual([]);
+    expect(result.warnings).toEqual([
+      `Search path ${join(fixtures, 'missing-manifest')} has no extensions in it: no extension module (name.js with an @Extension class), no folder with extension.yaml, index.* or extension.*. Check searchPaths; in a built app, point it at the compiled folder (dist/...).`,
+      `Folder ${join(fixtures, 'missing-manifest', 'greeter')} has neither extension.yaml/extension.yml nor an index or extension module, so it was skipped. If it is a YAML extension, its manifest is missing here: a build does not copy extension.yaml into dist/ by itself; with nest build, list the manifests under compilerOptions.assets in nest-cli.json, e.g. "assets": [{ "include": "../extensions/**/*.{yaml,yml}", "outDir": "dist" }].`,
+    ]);
+  });
+
+  it('warns about folders without code that are no extension, next to ones that are', async () => {
+    const result = await discover([join(fixtures, 'shapes')]);
+    expect(result.warnings).toEqual([
+      `Folder ${join(fixtures, 'shapes', 'nested')} has neither extension.yaml/extension.yml nor an index or extension module, so it was skipped. Remove it from the search path, or start its name with _ to skip it quietly.`,
+      `Folder ${join(fixtures, 'shapes', 'notes')} has neither extension.yaml/extension.yml nor an index or extension module, so it was skipped. Remove it from the search path, or start its name with _ to skip it quietly.`,
+    ]);
+  });
+
+  it('does not call a path empty when what it holds is broken or a duplicate', async () => {
+    const result = await discover([join(fixtures, 'dup-one'), join(fixtures, 'dup-two'), join(fixtures, 'mixed')]);
+    expect(result.problems.length).toBeGreaterThan(0);
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('forRoot logs the warnings, and an explicitly named extension that was not found carries them', async () => {
+    // forRoot discovers while the module compiles, before the app's logger is set: watch Logger itself.
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const booted = await bootApp({ searchPaths: [join(fixtures, 'missing-manifest')] });
+      expect(booted.manager.listAvailable()).toEqual({});
+      await booted.app.close();
+      const warnings = warn.mock.calls.map(([message]) => String(message));
+      expect(warnings.filter((w) => w.startsWith(`Search path ${join(fixtures, 'missing-manifest')} has no extensions in it`))).toHaveLength(1);
+      const folder = warnings.filter((w) => w.startsWith(`Folder ${join(fixtures, 'missing-manifest', 'greeter')} has neither extension.yaml`));
+      expect(folder).toHaveLength(1);
+      expect(folder[0]).toContain('compilerOptions.assets in nest-cli.json');
+    } finally {
+      warn.mockRestore();
+    }
+
+    const { error } = await bootFailure({ searchPaths: [join(fixtures, 'missing-manifest')], extensions: ['greeter'] }).catch((e: Error) => ({ error: e }));
+    expect(error).toBeInstanceOf(ExtensionNotFound);
+    expect(error.message).toContain('Extension "greeter" is not registered. No extension was discovered: check searchPaths. Discovery warned: ');
+    expect(error.message).toContain('its manifest is missing here');
   });
 });

@@ -1,0 +1,240 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import request from 'supertest';
+
+/*
+ * The package as a user gets it: `npm pack` (its prepack builds), then a Nest app outside the repo
+ * installs the tarball and its peers, compiles a decorator extension and a YAML extension that import
+ * 'gleitzeit-extensions' by name, and serves /health from `node dist/src/main.js`.
+ *
+ * npm pack runs in a copy of the repo (with the same node_modules), because prepack's `nest build`
+ * empties dist/, which the process tests run from while this suite runs. npm install works offline:
+ * `npm ci` of this repo put every package it needs into the npm cache.
+ */
+
+const repo = resolve('.');
+const work = mkdtempSync(join(tmpdir(), 'gleitzeit-pack-'));
+const log: string[] = [];
+let child: ChildProcess | undefined;
+
+afterAll(() => {
+  // PACK_TIMINGS=1 prints how long each step took.
+  if (process.env.PACK_TIMINGS) console.log(log.join('\n'));
+  child?.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** The environment of a fresh shell: no Jest, no NODE_OPTIONS, no npm script context of `npm test`. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', ...extra };
+  delete env.JEST_WORKER_ID;
+  for (const key of Object.keys(env)) {
+    if (/^npm_(lifecycle_|package_|command$|config_local_prefix$)/.test(key)) delete env[key];
+  }
+  return env;
+}
+
+/** Runs a command to its end; a failure carries its stdout and stderr. */
+function run(command: string, args: string[], cwd: string): Promise<string> {
+  const began = performance.now();
+  return new Promise((done, fail) => {
+    execFile(command, args, { cwd, env: cleanEnv(), maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const line = `$ ${command} ${args.join(' ')}  (in ${cwd}, ${Math.round(performance.now() - began)} ms)`;
+      log.push(line);
+      if (error) fail(new Error(`${line} failed (${error.code ?? error.signal}):\n--- stdout\n${stdout}\n--- stderr\n${stderr}\n--- steps\n${log.join('\n')}`));
+      else done(stdout);
+    });
+  });
+}
+
+/** Starts the built app; resolves with its URL once it logs it, fails with its output if it exits first. */
+function startApp(cwd: string): Promise<{ url: string; output: () => string }> {
+  child = spawn(process.execPath, ['dist/src/main.js'], { cwd, env: cleanEnv({ PORT: '0' }), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((ready, fail) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Listening on (http:\/\/\S+)/.exec(output);
+      if (match) ready({ url: match[1], output: () => output });
+    };
+    child!.stdout!.on('data', onData);
+    child!.stderr!.on('data', onData);
+    child!.on('exit', (code) => fail(new Error(`the app exited with ${code} before it listened:\n${output}`)));
+  });
+}
+
+async function stopApp(): Promise<void> {
+  const exiting = child!;
+  child = undefined;
+  if (exiting.exitCode !== null) return;
+  const exited = new Promise((done) => exiting.on('exit', done));
+  exiting.kill('SIGKILL');
+  await exited;
+}
+
+const installedVersion = (name: string) => JSON.parse(readFileSync(join(repo, 'node_modules', name, 'package.json'), 'utf8')).version as string;
+
+function write(root: string, files: Record<string, string>): void {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+}
+
+/** The user's app: a decorator extension, a YAML extension, an app module and main.ts. */
+const APP_FILES: Record<string, string> = {
+  'tsconfig.json': JSON.stringify({
+    compilerOptions: {
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      target: 'ES2023',
+      lib: ['ES2023'],
+      outDir: 'dist',
+      rootDir: '.',
+      strict: true,
+      experimentalDecorators: true,
+      emitDecoratorMetadata: true,
+      types: ['node'],
+    },
+    include: ['src', 'extensions'],
+  }),
+  'extensions/hello.ts': `import { ConfigField, Extension, Model, ModelRouter, type ExtensionLifecycle } from 'gleitzeit-extensions';
+
+@Extension({ name: 'hello', description: 'a decorator extension outside the package', version: '1.0.0' })
+@Model('hello-1', { capabilities: ['text'] })
+@ConfigField('greeting', { default: 'hello' })
+export class HelloExtension implements ExtensionLifecycle {
+  constructor(
+    readonly config: { greeting: string },
+    private readonly router: ModelRouter,
+  ) {}
+
+  healthCheck() {
+    return { healthy: true, says: this.config.greeting, greetServedBy: this.router.route('greet').extension };
+  }
+}
+`,
+  'extensions/greeter/extension.yaml': `name: greeter
+description: a YAML extension outside the package
+version: 1.0.0
+models:
+  - name: greet
+    capabilities: [text]
+config:
+  greeting: { type: string, default: hi }
+service:
+  class_path: service.GreeterService
+`,
+  'extensions/greeter/service.ts': `import { ConfigBasedExtension } from 'gleitzeit-extensions';
+
+export class GreeterService extends ConfigBasedExtension<{ greeting: string }> {
+  override healthCheck() {
+    return { healthy: true, says: this.config.greeting, models: this.getModels().map((m) => m.name) };
+  }
+}
+`,
+  'src/app.module.ts': `import { Module } from '@nestjs/common';
+import { fileURLToPath } from 'node:url';
+import { ExtensionsModule } from 'gleitzeit-extensions';
+
+@Module({
+  imports: [ExtensionsModule.forRoot({ searchPaths: [fileURLToPath(new URL('../extensions', import.meta.url))] })],
+})
+export class AppModule {}
+`,
+  'src/main.ts': `import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module.js';
+
+const app = await NestFactory.create(AppModule, { abortOnError: false });
+await app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
+console.log(\`Listening on \${await app.getUrl()}\`);
+`,
+};
+
+const PEERS = ['@nestjs/common', '@nestjs/core', '@nestjs/config', '@nestjs/terminus', 'reflect-metadata', 'rxjs', 'class-validator', 'class-transformer'];
+
+describe('the npm package', () => {
+  it(
+    'packs only the library, installs into a Nest app outside the repo, and serves its decorator and YAML extensions',
+    async () => {
+      // A copy of the repo, so prepack's build has a dist/ of its own.
+      const source = join(work, 'repo');
+      cpSync(repo, source, {
+        recursive: true,
+        filter: (path) => !['node_modules', 'dist', '.git', 'coverage'].some((skip) => path === join(repo, skip)) && !path.endsWith('.tgz'),
+      });
+      symlinkSync(realpathSync(join(repo, 'node_modules')), join(source, 'node_modules'), 'dir');
+      const packed = await run('npm', ['pack', '--json', '--pack-destination', work], source);
+      // Its --json report follows whatever the prepack build printed.
+      const report = packed.search(/^\[/m);
+      if (report < 0) throw new Error(`npm pack printed no JSON report:\n${packed}`);
+      const [{ filename, files }] = JSON.parse(packed.slice(report)) as { filename: string; files: { path: string }[] }[];
+      const paths = files.map((f) => f.path).sort();
+
+      expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/src/index.js', 'dist/src/index.d.ts']));
+      expect(paths).toEqual(expect.arrayContaining(['dist/extensions/echo.js', 'dist/extensions/openai/index.js', 'dist/extensions/claude/service.js']));
+      expect(paths).toContain('dist/extensions/claude/extension.yaml');
+      // Only the build of src/ and extensions/: no sources, tests, fixtures or test output.
+      expect(paths.filter((p) => !/^dist\/(src|extensions)\//.test(p) && !['package.json', 'README.md', 'LICENSE'].includes(p))).toEqual([]);
+      expect(paths.filter((p) => /(^|\/)(test|fixtures|__tests__)\/|\.spec\.|\.tsbuildinfo$/.test(p))).toEqual([]);
+      // Not the demo app: only the chat interface the shipped extensions' types refer to.
+      expect(paths.filter((p) => p.startsWith('dist/src/app/') || p.startsWith('dist/src/main.'))).toEqual(['dist/src/app/chat.interface.d.ts']);
+
+      // The app: the tarball plus its peers (and an HTTP platform) at the versions tested here.
+      const app = join(work, 'app');
+      const dependencies = Object.fromEntries([...PEERS, '@nestjs/platform-express'].map((name) => [name, installedVersion(name)]));
+      write(app, {
+        'package.json': JSON.stringify({
+          name: 'gleitzeit-pack-check',
+          private: true,
+          type: 'module',
+          dependencies: { 'gleitzeit-extensions': `file:${join(work, filename)}`, ...dependencies },
+          devDependencies: { '@types/node': installedVersion('@types/node') },
+        }),
+        ...APP_FILES,
+      });
+      await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], app);
+      const installed = join(app, 'node_modules', 'gleitzeit-extensions');
+      // Nest and friends are the app's (peers, one copy each); no HTTP platform is forced on it.
+      const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+      expect(Object.keys(manifest.dependencies).sort()).toEqual(['semver', 'yaml']);
+      expect(Object.keys(manifest.peerDependencies).sort()).toEqual([...PEERS].sort());
+      expect(readdirSync(installed)).not.toContain('node_modules');
+      const library = readdirSync(join(installed, 'dist', 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
+      const importsPlatform = library.filter((f) => readFileSync(join(installed, 'dist', 'src', f), 'utf8').includes('@nestjs/platform-express'));
+      expect(importsPlatform).toEqual([]);
+
+      await run(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(app, 'tsconfig.json')], app);
+
+      // Before the manifest is copied, the build holds greeter/service.js alone: discovery says why.
+      const withoutManifest = await startApp(app);
+      const answer = await request(withoutManifest.url).get('/health');
+      expect(Object.keys(answer.body.details ?? {})).toEqual(['hello']);
+      await stopApp();
+      expect(withoutManifest.output()).toContain(`Folder ${join(app, 'dist', 'extensions', 'greeter')} has neither extension.yaml`);
+      expect(withoutManifest.output()).toContain('compilerOptions.assets in nest-cli.json');
+
+      // What nest build's assets do: copy the manifest beside the compiled service.
+      copyFileSync(join(app, 'extensions', 'greeter', 'extension.yaml'), join(app, 'dist', 'extensions', 'greeter', 'extension.yaml'));
+      const started = await startApp(app);
+      const health = await request(started.url).get('/health');
+      const detail = `GET /health answered ${health.status} ${JSON.stringify(health.body)}\n--- app output\n${started.output()}`;
+      expect({ status: health.status, body: health.body, detail }).toMatchObject({
+        status: 200,
+        body: {
+          status: 'ok',
+          info: {
+            hello: { status: 'up', state: 'started', says: 'hello', greetServedBy: 'greeter' },
+            greeter: { status: 'up', state: 'started', says: 'hi', models: ['greet'] },
+          },
+        },
+      });
+      await stopApp();
+    },
+    180_000,
+  );
+});
