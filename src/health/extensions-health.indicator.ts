@@ -33,7 +33,7 @@ export class ExtensionsHealthIndicator {
     if (state === 'failed') {
       const error = this.manager.allRecords().find((r) => r.definition.name === name)?.error;
       const data = { state, error: error ? `${error.code}: ${error.message}` : 'failed' };
-      return this.manager.policyFor(name) === 'continue' ? session.degraded(data) : session.down(data);
+      return this.manager.boot.policyFor(name) === 'continue' ? session.degraded(data) : session.down(data);
     }
     if (state !== 'started') return session.down({ state });
     const began = performance.now();
@@ -52,15 +52,15 @@ export class ExtensionsHealthIndicator {
   readiness(): HealthIndicatorFunction[] {
     const phase: HealthIndicatorFunction = async () => {
       const session = this.health.check('extensions');
-      if (this.manager.isShuttingDown) return session.down({ phase: 'shutting down' });
-      if (!this.manager.isBooted) return session.down({ phase: 'starting' });
+      if (this.manager.boot.isShuttingDown) return session.down({ phase: 'shutting down' });
+      if (!this.manager.boot.isBooted) return session.down({ phase: 'starting' });
       return session.up({ phase: 'serving' });
     };
-    return [phase, ...this.indicators(this.manager.requiredExtensions())];
+    return [phase, ...this.indicators(this.manager.boot.required())];
   }
 
   private observed(): string[] {
-    const boot = new Set(this.manager.bootExtensions);
+    const boot = new Set(this.manager.boot.extensions);
     return this.manager
       .allRecords()
       .filter((r) => boot.has(r.definition.name) || r.state !== 'discovered')

@@ -1,23 +1,22 @@
 import { Logger } from '@nestjs/common';
 import type { EnvReader } from '../configuration/resolve-config.js';
-import { maskConfig } from '../configuration/secrets.js';
 import type { ExtensionHealth } from '../definition/definition.interface.js';
-import { startOrder } from '../dependencies/extension-graph.js';
 import { discover } from '../discovery/discover.js';
 import type { DiscoveryResult } from '../discovery/discovery.interface.js';
-import { ExtensionBootError, ExtensionDependencyError, ExtensionNotFound, ExtensionShutdownError, ExtensionStateError, type ExtensionError } from '../errors/index.js';
-import { aggregateMessage, duplicateNameError, notFoundMessage, stateMessage } from '../errors/messages.js';
+import { ExtensionBootError, ExtensionNotFound, ExtensionShutdownError, ExtensionStateError, type ExtensionError } from '../errors/index.js';
+import { aggregateMessage, notFoundMessage, stateMessage } from '../errors/messages.js';
 import { ModelRouter } from '../routing/model-router.js';
 import type { RoutingSource } from '../routing/routing.interface.js';
 import { didYouMean } from '../utils/did-you-mean.js';
 import { createExtensionHandle } from './extension-handle.js';
-import { toExtensionInfo, toSummary } from './extension-views.js';
+import { toExtensionInfo, toReport, toSummary } from './extension-views.js';
 import { HealthRunner } from './health-runner.js';
 import type { DependencyResolver } from './instantiate.js';
 import { KeyedSerializer } from './keyed-serializer.js';
-import { loadStep, startStep, stopStep, type StepContext } from './lifecycle-steps.js';
+import { loadStep, startInOrder, startStep, stopStep, type StepContext } from './lifecycle-steps.js';
 import type { ExtensionInfo, ExtensionRecord, ExtensionReport, ExtensionState, ExtensionsSummary } from './manager.interface.js';
-import { bootPolicy, DEFAULT_HEALTH_TIMEOUT_MS, validateRuntimeOptions, type BootFailurePolicy, type ExtensionsRuntimeOptions } from './manager.options.js';
+import { BootState } from './boot-state.js';
+import { DEFAULT_HEALTH_TIMEOUT_MS, validateRuntimeOptions, type ExtensionsRuntimeOptions } from './manager.options.js';
 import { ExtensionRegistry } from './registry.js';
 
 /** What the manager needs from its host: how to resolve constructor dependencies at runtime, and how to read env vars. */
@@ -37,15 +36,16 @@ export class ExtensionManager implements RoutingSource {
   private readonly health: HealthRunner;
   private readonly steps: StepContext;
   private started: string[] = [];
-  private bootNames: string[] = [];
-  private phase: 'starting' | 'serving' | 'stopping' = 'starting';
   private router?: ModelRouter;
+  /** What the app's boot selected and where it stands (set by ExtensionsModule; read by readiness). */
+  readonly boot: BootState;
 
   constructor(
     private readonly options: ExtensionsRuntimeOptions = {},
     host: ExtensionManagerHost = {},
   ) {
     validateRuntimeOptions(options);
+    this.boot = new BootState(options);
     this.health = new HealthRunner(options.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS, options.healthCacheMs ?? 0);
     this.steps = {
       options,
@@ -68,22 +68,9 @@ export class ExtensionManager implements RoutingSource {
   /** Registers a discovery result; the same name from another file is a problem, not a replacement. */
   register(result: DiscoveryResult): string[] {
     for (const warning of result.warnings) this.logger.warn(warning);
-    const names: string[] = [];
-    const problems = [...result.problems];
-    for (const definition of result.definitions) {
-      const existing = this.registry.get(definition.name);
-      if (existing && existing.definition.source !== definition.source) {
-        problems.push(duplicateNameError(definition.name, existing.definition.source, definition.source));
-        continue;
-      }
-      if (!existing) {
-        const name = definition.name;
-        const handle = createExtensionHandle(() => this.registry.get(name)!, () => this.notUsable(name));
-        this.registry.add({ definition, state: 'discovered', secrets: [], setupDone: false, timings: { import: result.importMs[name] }, order: 0, handle });
-      }
-      names.push(definition.name);
-    }
-    for (const problem of this.registry.addProblems(problems)) this.logger.error(problem.message);
+    const handleOf = (name: string) => createExtensionHandle(() => this.registry.get(name)!, () => this.notUsable(name));
+    const { names, problems } = this.registry.register(result, handleOf);
+    for (const problem of problems) this.logger.error(problem.message);
     return names;
   }
 
@@ -180,18 +167,7 @@ export class ExtensionManager implements RoutingSource {
    * Returns the failures (also recorded on each extension).
    */
   async startExtensions(names: string[]): Promise<ExtensionError[]> {
-    const failures: ExtensionError[] = [];
-    for (const name of startOrder(names, this.registry.definitions())) {
-      const record = this.record(name);
-      const failedDependency = record.definition.dependsOn.find((d) => this.registry.get(d)?.state === 'failed');
-      if (failedDependency) {
-        const message = `Extension "${name}" was not started: the extension it depends on, "${failedDependency}", failed.`;
-        failures.push(this.fail(record, new ExtensionDependencyError(message, name, [failedDependency])));
-        continue;
-      }
-      await this.startExtension(name).catch((error: ExtensionError) => failures.push(error));
-    }
-    return failures;
+    return startInOrder(this.steps, names, this.registry.definitions(), (name) => this.startExtension(name), (name) => this.record(name));
   }
 
   // ---- information --------------------------------------------------------------------------
@@ -199,13 +175,7 @@ export class ExtensionManager implements RoutingSource {
   /** Info, state, masked config, live health (within the health timeout), timings and last error. */
   async getExtensionInfo(name: string): Promise<ExtensionReport> {
     const record = this.record(name);
-    return {
-      ...toExtensionInfo(record),
-      config: maskConfig(record.definition.configFields, record.config),
-      health: record.state === 'started' ? await this.checkHealth(name) : undefined,
-      timings: { ...record.timings },
-      error: record.error ? { code: record.error.code, message: record.error.message } : undefined,
-    };
+    return toReport(record, record.state === 'started' ? await this.checkHealth(name) : undefined);
   }
 
   /**
@@ -243,36 +213,9 @@ export class ExtensionManager implements RoutingSource {
     return this.registry.all();
   }
 
+  /** The routing snapshot: every record. */
   extensions(): readonly ExtensionRecord[] {
     return this.registry.all();
-  }
-
-  /** True once boot finished and until shutdown begins. */
-  get isBooted(): boolean {
-    return this.phase === 'serving';
-  }
-
-  get isShuttingDown(): boolean {
-    return this.phase === 'stopping';
-  }
-
-  /** The extensions selected at boot. */
-  get bootExtensions(): string[] {
-    return [...this.bootNames];
-  }
-
-  set bootExtensions(names: string[]) {
-    for (const name of names) this.record(name);
-    this.bootNames = [...names];
-  }
-
-  policyFor(name: string): BootFailurePolicy {
-    return bootPolicy(this.options, name);
-  }
-
-  /** Extensions whose failure fails readiness: the boot extensions whose policy is `abort`. */
-  requiredExtensions(): string[] {
-    return this.bootNames.filter((name) => this.policyFor(name) === 'abort');
   }
 
   /** Records a failure found outside the manager (at boot, before Nest built the extension). */
@@ -288,15 +231,6 @@ export class ExtensionManager implements RoutingSource {
   /** Builds a boot extension with the constructor dependencies Nest injected. */
   loadWithDependencies(name: string, dependencies: unknown[]): Promise<unknown> {
     return this.serialized(name, () => loadStep(this.steps, this.record(name), undefined, dependencies));
-  }
-
-  markBooted(): void {
-    this.phase = 'serving';
-  }
-
-  /** Marks the start of shutdown: readiness fails from here on. */
-  beginShutdown(): void {
-    this.phase = 'stopping';
   }
 
   // ---- internals ----------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 import type { ExtensionError } from '../errors/index.js';
-import type { ExtensionInfo, ExtensionRecord, ExtensionState, ExtensionsSummary } from './manager.interface.js';
+import { maskConfig } from '../configuration/secrets.js';
+import type { ExtensionHealth } from '../definition/definition.interface.js';
+import type { ExtensionInfo, ExtensionRecord, ExtensionReport, ExtensionState, ExtensionsSummary } from './manager.interface.js';
 
 /** The public description of one extension: its definition and state, nothing else. */
 export function toExtensionInfo(record: ExtensionRecord): ExtensionInfo {
@@ -36,4 +38,15 @@ export function toSummary(records: readonly ExtensionRecord[], problems: Extensi
     };
   }
   return { total: records.length, states, extensions, problems: problems.map((p) => p.message) };
+}
+
+/** `getExtensionInfo()`: the info plus the masked config, live health, timings and the last error. */
+export function toReport(record: ExtensionRecord, health: ExtensionHealth | undefined): ExtensionReport {
+  return {
+    ...toExtensionInfo(record),
+    config: maskConfig(record.definition.configFields, record.config),
+    health,
+    timings: { ...record.timings },
+    error: record.error ? { code: record.error.code, message: record.error.message } : undefined,
+  };
 }

@@ -1,7 +1,9 @@
 import type { Logger } from '@nestjs/common';
 import { processEnv, resolveConfig, type EnvReader } from '../configuration/resolve-config.js';
 import { secretValues } from '../configuration/secrets.js';
-import { ExtensionStateError, type ExtensionError } from '../errors/index.js';
+import type { ExtensionDefinition } from '../definition/definition.interface.js';
+import { startOrder } from '../dependencies/extension-graph.js';
+import { ExtensionDependencyError, ExtensionStateError, type ExtensionError } from '../errors/index.js';
 import { stateMessage } from '../errors/messages.js';
 import { importExtensionClass } from './import-class.js';
 import { instantiate, runtimeDependencies, type DependencyResolver } from './instantiate.js';
@@ -100,4 +102,29 @@ export async function stopStep(ctx: StepContext, record: ExtensionRecord, depend
   } catch (error) {
     throw ctx.fail(record, error as ExtensionError);
   }
+}
+
+/**
+ * Starts extensions in dependency order with `start` (the manager's serialized start); one whose
+ * dependency failed is not started. Returns the failures (also recorded on each extension).
+ */
+export async function startInOrder(
+  ctx: StepContext,
+  names: string[],
+  definitions: ReadonlyMap<string, ExtensionDefinition>,
+  start: (name: string) => Promise<void>,
+  recordOf: (name: string) => ExtensionRecord,
+): Promise<ExtensionError[]> {
+  const failures: ExtensionError[] = [];
+  for (const name of startOrder(names, definitions)) {
+    const record = recordOf(name);
+    const failedDependency = record.definition.dependsOn.find((d) => ctx.state(d) === 'failed');
+    if (failedDependency) {
+      const message = `Extension "${name}" was not started: the extension it depends on, "${failedDependency}", failed.`;
+      failures.push(ctx.fail(record, new ExtensionDependencyError(message, name, [failedDependency])));
+      continue;
+    }
+    await start(name).catch((error: ExtensionError) => failures.push(error));
+  }
+  return failures;
 }

@@ -1,5 +1,7 @@
 import type { ExtensionDefinition } from '../definition/definition.interface.js';
+import type { DiscoveryResult } from '../discovery/discovery.interface.js';
 import type { ExtensionError } from '../errors/index.js';
+import { duplicateNameError } from '../errors/messages.js';
 import type { ExtensionRecord } from './manager.interface.js';
 
 /**
@@ -45,6 +47,26 @@ export class ExtensionRegistry {
     this.list = [...this.records.values()];
     this.components = undefined;
     this.touch();
+  }
+
+  /**
+   * Adds what discovery found; the same name from another file is a duplicate problem, the same file
+   * again is the same extension. Returns the names, and the problems not seen before.
+   */
+  register(result: DiscoveryResult, handleOf: (name: string) => unknown): { names: string[]; problems: ExtensionError[] } {
+    const names: string[] = [];
+    const problems = [...result.problems];
+    for (const definition of result.definitions) {
+      const existing = this.records.get(definition.name);
+      if (existing && existing.definition.source !== definition.source) {
+        problems.push(duplicateNameError(definition.name, existing.definition.source, definition.source));
+        continue;
+      }
+      const name = definition.name;
+      if (!existing) this.add({ definition, state: 'discovered', secrets: [], setupDone: false, timings: { import: result.importMs[name] }, order: 0, handle: handleOf(name) });
+      names.push(name);
+    }
+    return { names, problems: this.addProblems(problems) };
   }
 
   /** Keeps each problem once (a second scan of a path finds the same ones); returns the new ones. */

@@ -34,8 +34,8 @@ export function createManager(
   }
   const selection = options.extensions ? plan.selected.filter((name) => options.extensions!.includes(name)) : plan.selected;
   const definitions = new Map(manager.allRecords().map((r) => [r.definition.name, r.definition]));
-  manager.bootExtensions = withDependencies(selection, definitions);
-  for (const name of manager.bootExtensions) {
+  manager.boot.extensions = withDependencies(selection, definitions);
+  for (const name of manager.boot.extensions) {
     const failure = plan.failures.get(name);
     if (failure) manager.markFailed(name, failure);
     const planned = plan.imported.get(name);
@@ -47,7 +47,7 @@ export function createManager(
 /** Builds a boot extension with the dependencies Nest injected; a failure is recorded, not thrown. */
 export async function loadForBoot(manager: ExtensionManager, name: string, dependencies: unknown[]): Promise<unknown> {
   // Narrowed out by forRootAsync's factory, or already failed before the app compiled.
-  if (!manager.bootExtensions.includes(name) || manager.getState(name) === 'failed') return null;
+  if (!manager.boot.extensions.includes(name) || manager.getState(name) === 'failed') return null;
   try {
     return await manager.loadWithDependencies(name, dependencies);
   } catch {
@@ -64,9 +64,9 @@ export async function bootExtensions(manager: ExtensionManager, options: Extensi
   for (const name of Object.keys(options.extensionConfigs ?? {}).filter((n) => !known.includes(n))) {
     logger.warn(`extensionConfigs names "${name}", which was not discovered; its config is ignored.${didYouMean(name, known)}`);
   }
-  const records = () => manager.bootExtensions.map((n) => manager.allRecords().find((r) => r.definition.name === n)!);
+  const records = () => manager.boot.extensions.map((n) => manager.allRecords().find((r) => r.definition.name === n)!);
   const failedEarly = records().filter((r) => r.state === 'failed').map((r) => r.error!);
-  const aborts = (errors: ExtensionError[]) => errors.some((e) => manager.policyFor(e.extensionName!) === 'abort');
+  const aborts = (errors: ExtensionError[]) => errors.some((e) => manager.boot.policyFor(e.extensionName!) === 'abort');
   if (aborts(failedEarly)) {
     logger.error(bootTree(records()));
     throw new ExtensionBootError(aggregateMessage('Extensions failed to boot', failedEarly), failedEarly);
@@ -86,5 +86,5 @@ export async function bootExtensions(manager: ExtensionManager, options: Extensi
     const lines = conflicts.map(([model, extensions]) => `\n  - ${model}: ${extensions.join(', ')} (routes to ${manager.findExtensionForModel(model)})`);
     logger.warn(`Models served by several extensions; routing picks by priority, then cost, then discovery order:${lines.join('')}`);
   }
-  manager.markBooted();
+  manager.boot.markBooted();
 }

@@ -23,7 +23,7 @@ export class ExtensionsLifecycle implements OnModuleInit, BeforeApplicationShutd
 
   /** Readiness turns 503 here; Nest closes the HTTP server only after this resolves. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.manager.beginShutdown();
+    this.manager.boot.beginShutdown();
     const delay = this.options.shutdownDelayMs ?? 0;
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
   }

@@ -69,8 +69,12 @@ const op = fc.record({
 describe('random concurrent sequences keep the invariants (fast-check)', () => {
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown) => unhandled.push(reason);
-  beforeEach(() => process.on('unhandledRejection', onUnhandled));
-  afterEach(() => process.off('unhandledRejection', onUnhandled));
+  beforeEach(() => {
+    process.on('unhandledRejection', onUnhandled);
+  });
+  afterEach(() => {
+    process.off('unhandledRejection', onUnhandled);
+  });
 
   it('holds for load/start/stop/unload/reload over a dependency graph, in three concurrent lanes', async () => {
     await fc.assert(
