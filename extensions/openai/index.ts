@@ -1,4 +1,4 @@
-import { Capability, ConfigField, Extension, ExtensionLifecycle, Model } from '../../src/index.js';
+import { Capability, ConfigField, Extension, Model, type ExtensionLifecycle, type LifecycleOptions } from '../../src/index.js';
 import type { ChatProvider, ChatRequest, ChatResponse } from '../../src/app/chat.interface.js';
 
 interface OpenAiConfig {
@@ -32,10 +32,11 @@ export class OpenAiExtension implements ExtensionLifecycle, ChatProvider {
   }
 
   /** Lists models: free, and proves the key and the network work. */
-  async healthCheck() {
+  async healthCheck({ signal }: LifecycleOptions) {
     const response = await fetch(`${this.config.baseUrl}/models`, {
       headers: { authorization: `Bearer ${this.config.apiKey}` },
-      signal: AbortSignal.timeout(this.config.timeout * 1000),
+      // The health timeout aborts `signal`; the client's own timeout still bounds it.
+      signal: AbortSignal.any([signal, AbortSignal.timeout(this.config.timeout * 1000)]),
     });
     return { healthy: response.ok, statusCode: response.status };
   }

@@ -14,8 +14,9 @@ export class ChatController {
       throw new BadRequestException('Send { "model": "echo", "messages": [{ "role": "user", "content": "hi" }] }');
     }
     try {
-      const { extension, instance } = this.router.route(request.model, { capabilities: ['text'] });
-      return { ...(await (instance as ChatProvider).chat(request)), extension };
+      // The provider gets its own model name: an alias or a qualified id is resolved first.
+      const { extension, instance, upstreamModel } = this.router.route(request.model, { capabilities: ['text'] });
+      return { ...(await (instance as ChatProvider).chat({ ...request, model: upstreamModel })), extension };
     } catch (error) {
       if (error instanceof ModelNotFound) throw new NotFoundException({ code: error.code, message: error.message, closeMatches: error.closeMatches });
       throw error;

@@ -1,4 +1,4 @@
-import type { ExtensionDefinition, ExtensionHealth, ExtensionLifecycle, ModelInfo } from './definition.interface.js';
+import type { ExtensionDefinition, ExtensionHealth, ExtensionLifecycle, LifecycleOptions, ModelInfo } from './definition.interface.js';
 
 /** Brand that survives two copies of this package in one process. */
 export const CONFIG_BASED_EXTENSION = Symbol.for('gleitzeit.extensions/config-based');
@@ -15,13 +15,13 @@ export class ConfigBasedExtension<TConfig extends object = Record<string, any>> 
 
   constructor(readonly config: TConfig) {}
 
-  setup(): void | Promise<void> {}
+  setup(_options?: LifecycleOptions): void | Promise<void> {}
 
-  start(): void | Promise<void> {}
+  start(_options?: LifecycleOptions): void | Promise<void> {}
 
-  stop(): void | Promise<void> {}
+  stop(_options?: LifecycleOptions): void | Promise<void> {}
 
-  healthCheck(): ExtensionHealth | Promise<ExtensionHealth> {
+  healthCheck(_options?: LifecycleOptions): ExtensionHealth | Promise<ExtensionHealth> {
     return { healthy: true };
   }
 

@@ -106,10 +106,18 @@ export interface ExtensionHealth {
   [detail: string]: unknown;
 }
 
-/** Optional lifecycle an extension class may implement; each method may be sync or async. */
+/** What every lifecycle method and healthCheck() receives: a signal that aborts at the method's time limit. */
+export interface LifecycleOptions {
+  signal: AbortSignal;
+}
+
+/**
+ * Optional lifecycle an extension class may implement; each method may be sync or async. Each gets
+ * `{ signal }`, aborted at its time limit: pass it on to what the method waits for.
+ */
 export interface ExtensionLifecycle {
-  setup?(): unknown;
-  start?(): unknown;
-  stop?(): unknown;
-  healthCheck?(): ExtensionHealth | Promise<ExtensionHealth>;
+  setup?(options: LifecycleOptions): unknown;
+  start?(options: LifecycleOptions): unknown;
+  stop?(options: LifecycleOptions): unknown;
+  healthCheck?(options: LifecycleOptions): ExtensionHealth | Promise<ExtensionHealth>;
 }

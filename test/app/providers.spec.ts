@@ -90,16 +90,17 @@ describe('the shipped provider extensions', () => {
     expect(body.extension).toBe('openai');
   });
 
-  it('claude (a YAML extension) speaks the Messages wire format, found by alias', async () => {
+  it('claude (a YAML extension) speaks the Messages wire format, found by alias, sending the real model name', async () => {
     const http = request((await bootShippedApp()).getHttpServer());
     const { body } = await http
       .post('/chat')
       .send({ model: 'claude-sonnet', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hey' }] })
       .expect(201);
-    expect(body).toEqual({ model: 'claude-sonnet', text: 'claude says hey', extension: 'claude' });
+    expect(body).toEqual({ model: 'claude-sonnet-4-5', text: 'claude says hey', extension: 'claude' });
     const call = seen.find((s) => s.url === '/anthropic/messages')!;
     expect(call.headers['anthropic-version']).toBe('2023-06-01');
-    expect(call.body).toEqual({ model: 'claude-sonnet', max_tokens: 1024, system: 'be brief', messages: [{ role: 'user', content: 'hey' }] });
+    // Anthropic knows no alias: the provider receives the model's own name.
+    expect(call.body).toEqual({ model: 'claude-sonnet-4-5', max_tokens: 1024, system: 'be brief', messages: [{ role: 'user', content: 'hey' }] });
   });
 
   it('health asks openai for its models list, and /chat answers 404 for an unknown model', async () => {
