@@ -1,1 +1,2 @@
 export * from './extension.errors.js';
+export * from './describe-thrown.js';

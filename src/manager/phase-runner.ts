@@ -1,21 +1,31 @@
-import { redact } from '../configuration/secrets.js';
-import { ExtensionError, ExtensionLifecycleError, ExtensionLoadError, ExtensionTimeoutError } from '../errors/index.js';
+import { redact, scrubError } from '../configuration/secrets.js';
+import { describeThrown, ExtensionError, ExtensionLifecycleError, ExtensionLoadError, ExtensionTimeoutError, stackOf } from '../errors/index.js';
 import { phaseFailedMessage, timeoutMessage } from '../errors/messages.js';
 import { withDeadline } from '../utils/with-timeout.js';
 import type { ExtensionRecord, LifecyclePhase } from './manager.interface.js';
 
-/** Our errors pass through (scrubbed); anything extension code threw is wrapped and scrubbed of the secrets. */
+/**
+ * Our errors pass through, scrubbed (extension code may throw an ExtensionError of its own with a
+ * secret in it); anything else extension code threw, whatever its shape, is wrapped into a typed
+ * error and scrubbed of the secrets.
+ */
 export function toExtensionError(error: unknown, name: string, phase: LifecyclePhase | 'load', secrets: string[]): ExtensionError {
-  if (error instanceof ExtensionError) {
-    if (secrets.length) error.message = redact(error.message, secrets);
-    return error;
-  }
-  const reason = redact((error as Error)?.message ?? String(error), secrets);
+  if (isOurError(error)) return scrubError(error, secrets) as ExtensionError;
+  const reason = redact(describeThrown(error), secrets);
   const cause = new Error(reason);
-  cause.stack = redact((error as Error)?.stack ?? reason, secrets);
+  cause.stack = redact(stackOf(error) ?? reason, secrets);
   return phase === 'load'
     ? new ExtensionLoadError(`Could not build extension "${name}": ${reason}`, name, { cause })
     : new ExtensionLifecycleError(phaseFailedMessage(name, phase, reason), name, phase, { cause });
+}
+
+/** `instanceof` itself can throw on a hostile Proxy. */
+function isOurError(error: unknown): error is ExtensionError {
+  try {
+    return error instanceof ExtensionError;
+  } catch {
+    return false;
+  }
 }
 
 /**
