@@ -49,18 +49,6 @@ export function redact(text: string, secrets: Iterable<string>): string {
   return result;
 }
 
-/** Deep copy of plain data with every string and key scrubbed of the secrets, and secret numbers masked (for health details). */
-export function redactDeep<T>(value: T, secrets: string[]): T {
-  if (secrets.length === 0) return value;
-  if (typeof value === 'string') return redact(value, secrets) as T;
-  if (typeof value === 'number' && secrets.includes(String(value))) return MASK as T;
-  if (Array.isArray(value)) return value.map((item) => redactDeep(item, secrets)) as T;
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k, secrets), redactDeep(v, secrets)])) as T;
-  }
-  return value;
-}
-
 function rewrite(target: object, key: 'message' | 'stack', secrets: Iterable<string>): void {
   const value = (target as Record<string, unknown>)[key];
   if (typeof value !== 'string') return;

@@ -1,5 +1,7 @@
-import { maskConfig, redact, redactDeep } from '../configuration/secrets.js';
+import { redact } from '../configuration/secrets.js';
 import type { ExtensionHealth } from '../definition/definition.interface.js';
+import { describeThrown } from '../errors/index.js';
+import { healthFrom } from './health-details.js';
 import type { ExtensionRecord } from './manager.interface.js';
 
 interface Flight {
@@ -12,13 +14,6 @@ interface Flight {
 }
 
 type HealthCheck = (options: { signal: AbortSignal }) => unknown;
-
-/** Health details whose key names a secret config field are masked; every string is scrubbed of the secrets. */
-function clean(result: unknown, record: ExtensionRecord): ExtensionHealth {
-  const health = (result && typeof result === 'object' ? result : { healthy: Boolean(result) }) as ExtensionHealth;
-  const masked = { ...maskConfig(record.definition.configFields, health as Record<string, unknown>), healthy: health.healthy };
-  return redactDeep(masked, record.secrets) as ExtensionHealth;
-}
 
 /**
  * The one health path (Terminus, getExtensionInfo, reports): runs `healthCheck({ signal })` within the
@@ -62,8 +57,8 @@ export class HealthRunner {
     flight.promise = Promise.resolve()
       .then(() => instance.healthCheck({ signal: controller.signal }))
       .then(
-        (result) => clean(result, record),
-        (error: unknown) => ({ healthy: false, message: redact(String((error as Error)?.message ?? error), record.secrets) }),
+        (result) => healthFrom(result, record),
+        (error: unknown) => ({ healthy: false, message: redact(describeThrown(error), record.secrets) }),
       )
       .then((result) => {
         clearTimeout(timer);
