@@ -22,7 +22,13 @@ export class AppModule {
       imports: [
         config,
         // Provider health checks call their APIs: answer probes from a 10 s cache.
-        ExtensionsModule.forRoot({ searchPaths: [env.GLEITZEIT_EXTENSIONS_PATH ?? SHIPPED_EXTENSIONS], extensions, healthCacheMs: 10_000 }),
+        // /extensions and /models help while developing; in production they stay off (they show config, masked).
+        ExtensionsModule.forRoot({
+          searchPaths: [env.GLEITZEIT_EXTENSIONS_PATH ?? SHIPPED_EXTENSIONS],
+          extensions,
+          healthCacheMs: 10_000,
+          introspectionPath: env.NODE_ENV === 'production' ? false : '',
+        }),
       ],
       controllers: [ChatController],
     };

@@ -18,3 +18,6 @@ export const ALL_METADATA_KEYS = [
 ];
 
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
+
+/** Names an extension cannot take: `extensions` is the readiness key of /health/ready. */
+export const RESERVED_NAMES = ['extensions'];

@@ -2,8 +2,12 @@ import { Controller, Get, Inject, NotFoundException, Param, type Type } from '@n
 import { ExtensionNotFound } from '../errors/index.js';
 import { ExtensionManager } from '../manager/extension-manager.js';
 import { ModelRouter } from '../routing/model-router.js';
+import { relativePaths } from './relative-paths.js';
 
-/** `GET {prefix}/extensions`, `GET {prefix}/extensions/:name` and `GET {prefix}/models`. */
+/**
+ * `GET {prefix}/extensions`, `GET {prefix}/extensions/:name` and `GET {prefix}/models`: mounted only when
+ * `introspectionPath` is set. Config is masked and paths are relative to the working directory.
+ */
 export function createIntrospectionController(prefix: string): Type<unknown> {
   @Controller(prefix)
   class ExtensionsIntrospectionController {
@@ -14,16 +18,16 @@ export function createIntrospectionController(prefix: string): Type<unknown> {
 
     @Get('extensions')
     summary() {
-      return this.manager.getSummary();
+      return relativePaths(this.manager.getSummary());
     }
 
     @Get('extensions/:name')
     async report(@Param('name') name: string) {
       try {
-        return await this.manager.getExtensionInfo(name);
+        return relativePaths(await this.manager.getExtensionInfo(name));
       } catch (error) {
         if (error instanceof ExtensionNotFound) {
-          throw new NotFoundException({ statusCode: 404, code: error.code, message: error.message });
+          throw new NotFoundException({ statusCode: 404, code: error.code, message: relativePaths(error.message) });
         }
         throw error;
       }

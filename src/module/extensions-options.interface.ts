@@ -23,7 +23,10 @@ export interface ExtensionsStructureOptions {
   imports?: Array<Type<unknown> | DynamicModule | Promise<DynamicModule> | ForwardReference>;
   /** Path of the Terminus health controller, or `false` to mount none. Default `'health'`. */
   healthPath?: string | false;
-  /** Path prefix of the introspection endpoints (/extensions, /models), or `false`. Default `''`. */
+  /**
+   * Path prefix of the introspection endpoints (/extensions, /models), e.g. `''` for the root. Default
+   * `false`: not mounted, since they show every extension's (masked) config to whoever asks.
+   */
   introspectionPath?: string | false;
   /** Whether to import .ts files; default: when a TypeScript loader (jest, tsx) is active. */
   typescript?: boolean;

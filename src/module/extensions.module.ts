@@ -51,7 +51,7 @@ export class ExtensionsModule {
     const plan = await createBootPlan(structure);
     const extensionModules = plan.selected.map((name) => createExtensionModule(name, plan.imported.get(name), structure.imports));
     const healthPath = structure.healthPath ?? 'health';
-    const introspectionPath = structure.introspectionPath ?? '';
+    const introspectionPath = structure.introspectionPath ?? false;
     return {
       module: ExtensionsModule,
       global: true,

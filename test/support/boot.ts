@@ -39,7 +39,7 @@ export interface BootedApp {
 
 /** Boots a real Nest app with the journal module and ExtensionsModule.forRoot(options). */
 export async function bootApp(options: ExtensionsModuleOptions, imports: ModuleMetadata['imports'] = [], logs = new LogCollector()): Promise<BootedApp> {
-  const moduleRef = await Test.createTestingModule({ imports: [JournalModule, ...imports, ExtensionsModule.forRoot(options)] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [JournalModule, ...imports, ExtensionsModule.forRoot({ introspectionPath: '', ...options })] }).compile();
   const app = moduleRef.createNestApplication({ logger: logs });
   await app.init();
   return { app, manager: app.get(ExtensionManager), router: app.get(ModelRouter), journal: app.get(Journal), logs };

@@ -6,7 +6,7 @@ import { readPackageSpec } from '../package-spec.js';
 import type { ExtensionIssue } from '../../errors/index.js';
 import { didYouMean } from '../../utils/did-you-mean.js';
 import type { ConfigFieldType } from '../definition.interface.js';
-import { NAME_PATTERN } from '../metadata.constants.js';
+import { NAME_PATTERN, RESERVED_NAMES } from '../metadata.constants.js';
 import { CONFIG_FIELD_KEYS, ConfigFieldDto, MANIFEST_KEYS, ManifestDto } from './manifest.dto.js';
 
 export interface ManifestCheck {
@@ -78,6 +78,9 @@ function checkConfigField(name: string, field: ConfigFieldDto, prefix: string): 
 export function checkManifest(raw: Record<string, unknown>, needsService: boolean): ManifestCheck {
   const { value: manifest, issues } = validate(ManifestDto, raw, '');
   issues.push(...unknownKeys(raw, MANIFEST_KEYS, ''));
+  if (typeof raw.name === 'string' && RESERVED_NAMES.includes(raw.name)) {
+    issues.push({ field: 'name', message: `"${raw.name}" is reserved (it is the readiness key of /health/ready); choose another name` });
+  }
   if (typeof manifest.version === 'string' && semver.valid(manifest.version) === null) {
     issues.push({ field: 'version', message: `"${manifest.version}" is not a semver version such as 1.0.0` });
   }
