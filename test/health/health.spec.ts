@@ -118,6 +118,8 @@ describe('GET /health/live and /health/ready', () => {
     await new Promise((resolve) => setTimeout(resolve, 150));
     const response = await request(url).get('/health/ready');
     expect(response.status).toBe(503);
+    // The process is alive while it drains: only readiness turns 503, liveness stays 200.
+    await request(url).get('/health/live').expect(200, { status: 'ok', info: {}, error: {}, details: {} });
     expect(journal.events).not.toContain('worker-a:stop');
     await closing;
     expect(journal.events).toContain('worker-a:stop');

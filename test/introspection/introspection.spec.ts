@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { createExtensionSummaryReport, ExtensionManager } from '../../src/index.js';
+import { Test } from '@nestjs/testing';
+import { createExtensionSummaryReport, ExtensionManager, ExtensionsModule } from '../../src/index.js';
+import { JournalModule } from '../fixtures/journal.js';
 import { appFixture, bootApp, type BootedApp } from '../support/boot.js';
 
 let booted: BootedApp | undefined;
@@ -13,6 +15,29 @@ afterEach(async () => {
 const http = () => request(booted!.app.getHttpServer());
 
 describe('introspection endpoints', () => {
+  it('are not mounted unless introspectionPath is set: they show config to whoever asks', async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [JournalModule, ExtensionsModule.forRoot({ searchPaths: [appFixture('workers')], extensions: ['worker-b'] })] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    try {
+      await request(app.getHttpServer()).get('/extensions').expect(404);
+      await request(app.getHttpServer()).get('/extensions/worker-b').expect(404);
+      await request(app.getHttpServer()).get('/models').expect(404);
+      await request(app.getHttpServer()).get('/health').expect(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('show file paths relative to the working directory, never where the app lives on disk', async () => {
+    booted = await bootApp({ searchPaths: [appFixture('workers')], extensions: ['worker-b'], introspectionPath: 'internal' });
+    const { body, text } = await http().get('/internal/extensions/worker-b').expect(200);
+    expect(body.source).toBe('test/fixtures/apps/workers/worker.ts');
+    expect(text).not.toContain(process.cwd());
+    const summary = await http().get('/internal/extensions').expect(200);
+    expect(summary.text).not.toContain(process.cwd());
+  });
+
   it('GET /extensions gives the summary', async () => {
     booted = await bootApp({ searchPaths: [appFixture('lifecycle')], extensions: ['cache'] });
     const { body } = await http().get('/extensions').expect(200);
