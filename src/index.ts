@@ -21,3 +21,4 @@ export { getExtensionToken, EXTENSIONS_OPTIONS } from './module/extensions.const
 export * from './module/extensions-options.interface.js';
 export * from './helpers/cluster.helpers.js';
 export * from './helpers/report.helpers.js';
+export { SHIPPED_EXTENSIONS } from './helpers/shipped-extensions.js';

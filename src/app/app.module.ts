@@ -1,11 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { fileURLToPath } from 'node:url';
+import { SHIPPED_EXTENSIONS } from '../helpers/shipped-extensions.js';
 import { ExtensionsModule } from '../module/extensions.module.js';
 import { ChatController } from './chat.controller.js';
 
-/** The shipped extensions: `extensions/` in source, `dist/extensions/` once built. */
-export const SHIPPED_EXTENSIONS = fileURLToPath(new URL('../../extensions', import.meta.url));
+export { SHIPPED_EXTENSIONS };
 
 /**
  * The demo app. GLEITZEIT_EXTENSIONS picks the extensions to boot (comma-separated); the default is

@@ -35,6 +35,7 @@ export class ExtensionsHealthIndicator {
       const data = { state, error: error ? `${error.code}: ${error.message}` : 'failed' };
       return this.manager.boot.policyFor(name) === 'continue' ? session.degraded(data) : session.down(data);
     }
+    if (state === 'loaded') return session.down({ state, message: `loaded but not started: call manager.startExtension('${name}')` });
     if (state !== 'started') return session.down({ state });
     const began = performance.now();
     const { cachedResponse, ...answer } = (await this.manager.checkHealth(name)) as Record<string, unknown>;

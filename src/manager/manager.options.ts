@@ -1,4 +1,5 @@
 import { ExtensionConfigError, type ExtensionIssue } from '../errors/index.js';
+import { didYouMean } from '../utils/did-you-mean.js';
 import type { LifecyclePhase } from './manager.interface.js';
 
 /** What happens when an extension fails to load, set up or start at boot. */
@@ -60,20 +61,36 @@ function checkMs(value: unknown, field: string, allowZero: boolean, issues: Exte
   if (value === undefined) return;
   const ok = typeof value === 'number' && Number.isFinite(value) && (allowZero ? value >= 0 : value > 0) && value <= MAX_TIMER_MS;
   if (!ok) {
-    const shown = typeof value === 'number' || typeof value === 'string' ? JSON.stringify(value) : typeof value;
+    const shown = typeof value === 'number' ? String(value) : typeof value === 'string' ? JSON.stringify(value) : typeof value;
     issues.push({ field, message: `must be a ${allowZero ? 'non-negative' : 'positive'} number of milliseconds up to ${MAX_TIMER_MS} (got ${shown})` });
   }
 }
 
+const PHASES = Object.keys(DEFAULT_TIMEOUTS) as LifecyclePhase[];
+const POLICIES: BootFailurePolicy[] = ['abort', 'continue'];
+
 function checkTimeouts(timeouts: Partial<PhaseTimeouts> | undefined, prefix: string, issues: ExtensionIssue[]): void {
-  for (const phase of Object.keys(DEFAULT_TIMEOUTS) as LifecyclePhase[]) checkMs(timeouts?.[phase], `${prefix}.${phase}`, false, issues);
+  for (const phase of PHASES) checkMs(timeouts?.[phase], `${prefix}.${phase}`, false, issues);
+  for (const key of Object.keys(timeouts ?? {}).filter((k) => !(PHASES as string[]).includes(k))) {
+    issues.push({ field: `${prefix}.${key}`, message: `is not a phase.${didYouMean(key, PHASES) || ` The phases are ${PHASES.join(', ')}.`}` });
+  }
 }
 
-/** Throws one ExtensionConfigError listing every time value that a timer cannot honour. */
+function checkPolicy(value: unknown, field: string, issues: ExtensionIssue[]): void {
+  if (value !== undefined && !POLICIES.includes(value as BootFailurePolicy)) {
+    issues.push({ field, message: `must be 'abort' or 'continue' (got ${typeof value === 'string' ? JSON.stringify(value) : typeof value})` });
+  }
+}
+
+/** Throws one ExtensionConfigError listing every time value a timer cannot honour, unknown phase and unknown policy. */
 export function validateRuntimeOptions(options: ExtensionsRuntimeOptions): void {
   const issues: ExtensionIssue[] = [];
   checkTimeouts(options.timeouts, 'timeouts', issues);
-  for (const [name, own] of Object.entries(options.extensionOptions ?? {})) checkTimeouts(own?.timeouts, `extensionOptions.${name}.timeouts`, issues);
+  checkPolicy(options.onBootFailure, 'onBootFailure', issues);
+  for (const [name, own] of Object.entries(options.extensionOptions ?? {})) {
+    checkTimeouts(own?.timeouts, `extensionOptions.${name}.timeouts`, issues);
+    checkPolicy(own?.onBootFailure, `extensionOptions.${name}.onBootFailure`, issues);
+  }
   checkMs(options.healthTimeoutMs, 'healthTimeoutMs', false, issues);
   checkMs(options.healthCacheMs, 'healthCacheMs', true, issues);
   checkMs(options.shutdownDelayMs, 'shutdownDelayMs', true, issues);

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { Logger, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ModuleRef } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
@@ -14,6 +14,8 @@ import { ExtensionsLifecycle } from './extensions-lifecycle.js';
 import { createExtensionModule } from './extension-module.factory.js';
 import { EXTENSIONS_BOOT_PLAN, EXTENSIONS_OPTIONS } from './extensions.constants.js';
 import type { ExtensionsModuleAsyncOptions, ExtensionsModuleOptions, ExtensionsStructureOptions } from './extensions-options.interface.js';
+
+const logger = new Logger('Extensions');
 
 const CORE_PROVIDERS: Provider[] = [
   {
@@ -49,6 +51,9 @@ export class ExtensionsModule {
 
   private static async build(structure: ExtensionsStructureOptions, optionsProvider: Provider): Promise<DynamicModule> {
     const plan = await createBootPlan(structure);
+    // Logged now, not when the manager is built: a DI error in the app (say, injecting an extension whose
+    // manifest was not copied to dist/) would otherwise hide the warning that explains it.
+    for (const warning of plan.discovery.warnings.splice(0)) logger.warn(warning);
     const extensionModules = plan.selected.map((name) => createExtensionModule(name, plan.imported.get(name), structure.imports));
     const healthPath = structure.healthPath ?? 'health';
     const introspectionPath = structure.introspectionPath ?? false;

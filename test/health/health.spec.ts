@@ -78,7 +78,7 @@ describe('GET /health', () => {
     expect(Object.keys((await http().get('/health')).body.details)).toEqual(['worker-a']);
     await booted.manager.loadExtension('worker-b');
     const loaded = await http().get('/health').expect(503);
-    expect(loaded.body.error['worker-b']).toEqual({ status: 'down', state: 'loaded' });
+    expect(loaded.body.error['worker-b']).toEqual({ status: 'down', state: 'loaded', message: "loaded but not started: call manager.startExtension('worker-b')" });
     await booted.manager.startExtension('worker-b');
     await http().get('/health').expect(200);
   });
@@ -96,7 +96,7 @@ describe('GET /health/live and /health/ready', () => {
   it('ready is 503 until every required extension has started', async () => {
     booted = await bootApp({ searchPaths: [workers], autoStart: false });
     const waiting = await http().get('/health/ready').expect(503);
-    expect(waiting.body.error['worker-a']).toEqual({ status: 'down', state: 'loaded' });
+    expect(waiting.body.error['worker-a']).toEqual({ status: 'down', state: 'loaded', message: "loaded but not started: call manager.startExtension('worker-a')" });
     await booted.manager.startAllExtensions();
     await http().get('/health/ready').expect(200);
   });

@@ -68,6 +68,16 @@ describe('time limits are validated', () => {
     ['a negative cache time', { healthCacheMs: -1 }, 'healthCacheMs'],
   ];
 
+  it.each([
+    ['a misspelt phase', { timeouts: { strat: 5000 } }, 'timeouts.strat', 'is not a phase. Did you mean "start"?'],
+    ['an unknown policy', { onBootFailure: 'Continue' }, 'onBootFailure', `must be 'abort' or 'continue' (got "Continue")`],
+    ['an unknown per-extension policy', { extensionOptions: { patient: { onBootFailure: 'ignore' } } }, 'extensionOptions.patient.onBootFailure', `must be 'abort' or 'continue' (got "ignore")`],
+    ['NaN, named as such', { timeouts: { stop: Number.NaN } }, 'timeouts.stop', 'must be a positive number of milliseconds up to 2147483647 (got NaN)'],
+  ])('refuses %s at forRoot', async (_, options, field, message) => {
+    const error = await ExtensionsModule.forRoot({ searchPaths: [appFixture('cancel')], ...(options as object) }).catch((e: unknown) => e);
+    expect((error as ExtensionConfigError).issues).toEqual([{ field, message }]);
+  });
+
   it.each(bad)('refuses %s at forRoot with a config error naming the option', async (_, options, field) => {
     const error = await ExtensionsModule.forRoot({ searchPaths: [appFixture('cancel')], ...options }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ExtensionConfigError);

@@ -208,6 +208,11 @@ describe('the npm package', () => {
       const importsPlatform = library.filter((f) => readFileSync(join(installed, 'dist', 'src', f), 'utf8').includes('@nestjs/platform-express'));
       expect(importsPlatform).toEqual([]);
 
+      // The shipped extensions are found through the package's SHIPPED_EXTENSIONS path.
+      const shipped = await run(process.execPath, ['--input-type=module', '-e', "import('gleitzeit-extensions').then((m) => console.log(m.SHIPPED_EXTENSIONS))"], app);
+      expect(shipped.trim().split('\n').pop()).toBe(join(realpathSync(installed), 'dist', 'extensions'));
+      expect(readdirSync(join(installed, 'dist', 'extensions'))).toEqual(expect.arrayContaining(['echo.js', 'openai', 'claude']));
+
       await run(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(app, 'tsconfig.json')], app);
 
       // Before the manifest is copied, the build holds greeter/service.js alone: discovery says why.
