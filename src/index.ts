@@ -22,3 +22,5 @@ export * from './module/extensions-options.interface.js';
 export * from './helpers/cluster.helpers.js';
 export * from './helpers/report.helpers.js';
 export { SHIPPED_EXTENSIONS } from './helpers/shipped-extensions.js';
+export type * from './provider/chat.interface.js';
+export type { RouterCallOptions } from './routing/provider-calls.js';

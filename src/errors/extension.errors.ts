@@ -11,6 +11,8 @@ export const ExtensionErrorCode = {
   LIFECYCLE: 'EXT_ERR_LIFECYCLE',
   BOOT: 'EXT_ERR_BOOT',
   SHUTDOWN: 'EXT_ERR_SHUTDOWN',
+  UNSUPPORTED: 'EXT_ERR_UNSUPPORTED',
+  PROVIDER: 'EXT_ERR_PROVIDER',
 } as const;
 export type ExtensionErrorCode = (typeof ExtensionErrorCode)[keyof typeof ExtensionErrorCode];
 

@@ -1,2 +1,3 @@
 export * from './extension.errors.js';
 export * from './describe-thrown.js';
+export * from './provider.errors.js';

@@ -1,5 +1,7 @@
 import { ModelNotFound } from '../errors/index.js';
+import type { ChatChunk, ChatRequest, ChatResponse, EmbeddingRequest, EmbeddingResponse } from '../provider/chat.interface.js';
 import { closeMatches } from '../utils/did-you-mean.js';
+import { routedChat, routedChatStream, routedEmbed, type RouterCallOptions } from './provider-calls.js';
 import { RoutingTable, type Match } from './routing-table.js';
 import type { AvailableModel, RouteCandidate, RouteExplanation, RouteOptions, RouteResult, RoutingSource } from './routing.interface.js';
 import { notFoundMessage, notRoutableMessage, rankReason } from './routing-messages.js';
@@ -34,6 +36,27 @@ export class ModelRouter {
     }
     throw this.notFound(model, wanted, matches);
   }
+
+  /**
+   * Sends a chat request to the extension that serves `request.model` (every lookup kind), with the
+   * provider's own model name. Tools need `function_calling`, image parts `vision`. An extension without
+   * `chat()` is an UnsupportedOperationError; what the provider throws comes back as a ProviderError.
+   */
+  chat(request: ChatRequest, options?: RouterCallOptions): Promise<ChatResponse> {
+    return routedChat(this.routeFn, request, options);
+  }
+
+  /** Like chat(), streamed; leaving the loop early, or aborting `options.signal`, aborts the provider's call. */
+  chatStream(request: ChatRequest, options?: RouterCallOptions): AsyncIterable<ChatChunk> {
+    return routedChatStream(this.routeFn, request, options);
+  }
+
+  /** Embeddings from the extension that serves `request.model` with the `embeddings` capability. */
+  embed(request: EmbeddingRequest, options?: RouterCallOptions): Promise<EmbeddingResponse> {
+    return routedEmbed(this.routeFn, request, options);
+  }
+
+  private readonly routeFn = (model: string, options: RouteOptions) => this.route(model, options);
 
   /** Every candidate for a model, routable or not, and why it was chosen or rejected. */
   explain(model: string, options: RouteOptions = {}): RouteExplanation {

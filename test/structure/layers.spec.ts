@@ -7,7 +7,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  * layer (or itself); nothing imports upward, so no two folders import each other.
  */
 const LAYERS: string[][] = [
-  ['utils', 'errors'],
+  ['utils', 'errors', 'provider'],
   ['loading'],
   ['definition'],
   ['discovery'],
