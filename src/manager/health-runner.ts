@@ -78,7 +78,8 @@ export class HealthRunner {
         ? `healthCheck() did not answer within ${this.timeoutMs} ms`
         : `healthCheck() has not answered for ${Math.round(performance.now() - flight.startedAt)} ms; no new check starts until it returns`,
     });
-    if (left <= 0) return Promise.resolve(timedOut());
+    // Timers may fire a fraction of a millisecond early: under 1 ms left is past the deadline.
+    if (left < 1) return Promise.resolve(timedOut());
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<ExtensionHealth>((resolve) => {
       timer = setTimeout(() => resolve(timedOut()), left);
