@@ -15,6 +15,7 @@ import {
 import type { DiscoveryResult } from './discovery.interface.js';
 import { importModule } from '../loading/module-loader.js';
 import { isTypeScriptLoaderActive, MODULE_EXTENSIONS, pickModuleFile } from '../loading/typescript-loader.js';
+import { setOwn } from '../utils/own.js';
 
 const MANIFESTS = ['extension.yaml', 'extension.yml'];
 const PACKAGE_ENTRIES = ['index', 'extension'];
@@ -135,7 +136,7 @@ export async function discover(paths: string[] = ['extensions'], options: { type
           }
           seen.set(definition.name, definition.source);
           result.definitions.push(definition);
-          result.importMs[definition.name] = took;
+          setOwn(result.importMs, definition.name, took);
         }
       } catch (error) {
         result.problems.push(asExtensionError(error, unit.path));

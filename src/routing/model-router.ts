@@ -1,5 +1,6 @@
 import { ModelNotFound } from '../errors/index.js';
 import { closeMatches } from '../utils/did-you-mean.js';
+import { setOwn } from '../utils/own.js';
 import { RoutingTable, type Match } from './routing-table.js';
 import type { AvailableModel, RouteCandidate, RouteExplanation, RouteOptions, RouteResult, RoutingSource } from './routing.interface.js';
 import { notFoundMessage, notRoutableMessage, rankReason } from './routing-messages.js';
@@ -73,7 +74,7 @@ export class ModelRouter {
     const result: Record<string, AvailableModel> = {};
     for (const { extension, model, capabilities } of this.current().candidates) {
       if (Object.hasOwn(result, model.name)) continue;
-      result[model.name] = { ...model, extension, capabilities: [...capabilities] };
+      setOwn(result, model.name, { ...model, extension, capabilities: [...capabilities] });
     }
     return result;
   }

@@ -7,11 +7,11 @@ import { ExtensionValidationError, type ExtensionIssue } from '../../errors/inde
 import { invalidDefinitionMessage } from '../../errors/messages.js';
 import { createDefinition } from '../definition.factory.js';
 import type { ExtensionDefinition } from '../definition.interface.js';
+import { RESERVED_KEYS } from '../../utils/own.js';
 import { isClass, resolveServicePath } from './service-path.js';
 
 /** Aliases beyond this count are treated as an alias bomb and refused before they expand. */
 const MAX_ALIASES = 100;
-const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'];
 
 function fail(file: string, name: string | undefined, issues: ExtensionIssue[]): never {
   throw new ExtensionValidationError(invalidDefinitionMessage(name, file, issues), name, issues, file);
@@ -33,7 +33,7 @@ function parseManifest(file: string, text: string): Record<string, unknown> {
   });
   YAML.visit(doc, {
     Pair(_, pair) {
-      if (isScalar(pair.key) && FORBIDDEN_KEYS.includes(String(pair.key.value))) {
+      if (isScalar(pair.key) && RESERVED_KEYS.has(String(pair.key.value))) {
         const line = pair.key.range ? lineCounter.linePos(pair.key.range[0]).line : '?';
         issues.push({ field: String(pair.key.value), message: `(line ${line}) is a reserved key and not allowed in a manifest; remove it` });
       }

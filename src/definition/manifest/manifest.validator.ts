@@ -7,7 +7,9 @@ import type { ExtensionIssue } from '../../errors/index.js';
 import { didYouMean } from '../../utils/did-you-mean.js';
 import type { ConfigFieldType } from '../definition.interface.js';
 import { NAME_PATTERN } from '../metadata.constants.js';
+import { OBJECT_PROTOTYPE_NAMES } from '../../utils/own.js';
 import { CONFIG_FIELD_KEYS, ConfigFieldDto, MANIFEST_KEYS, ManifestDto } from './manifest.dto.js';
+import { withoutReservedKeys } from './reserved-keys.js';
 
 export interface ManifestCheck {
   manifest: ManifestDto;
@@ -75,9 +77,11 @@ function checkConfigField(name: string, field: ConfigFieldDto, prefix: string): 
  * Validates a manifest-shaped object (from YAML, or mapped from decorator metadata) and collects every
  * problem at once. `needsService` is true for YAML manifests, which name their class in `service`.
  */
-export function checkManifest(raw: Record<string, unknown>, needsService: boolean): ManifestCheck {
+export function checkManifest(input: Record<string, unknown>, needsService: boolean): ManifestCheck {
+  // Validation runs on a copy without __proto__/constructor/prototype keys; each is an issue.
+  const { copy: raw, issues: reserved } = withoutReservedKeys(input);
   const { value: manifest, issues } = validate(ManifestDto, raw, '');
-  issues.push(...unknownKeys(raw, MANIFEST_KEYS, ''));
+  issues.push(...reserved, ...unknownKeys(raw, MANIFEST_KEYS, ''));
   if (typeof manifest.version === 'string' && semver.valid(manifest.version) === null) {
     issues.push({ field: 'version', message: `"${manifest.version}" is not a semver version such as 1.0.0` });
   }
@@ -104,9 +108,15 @@ export function checkManifest(raw: Record<string, unknown>, needsService: boolea
   });
 
   const config: [string, ConfigFieldDto][] = [];
-  if (manifest.config && typeof manifest.config === 'object' && !Array.isArray(manifest.config)) {
-    for (const [name, entry] of Object.entries(manifest.config)) {
+  const given = input.config;
+  if (given && typeof given === 'object' && !Array.isArray(given)) {
+    for (const name of Object.keys(given)) {
       const prefix = `config.${name}`;
+      if (OBJECT_PROTOTYPE_NAMES.has(name)) {
+        issues.push({ field: prefix, message: 'is a property every JavaScript object has; rename the field' });
+        continue;
+      }
+      const entry = (raw.config as Record<string, unknown>)[name];
       if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
         issues.push({ field: prefix, message: 'must be a mapping of field options (type, required, default, env_var, ...)' });
         continue;
