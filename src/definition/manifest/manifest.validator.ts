@@ -7,6 +7,7 @@ import type { ExtensionIssue } from '../../errors/index.js';
 import { didYouMean } from '../../utils/did-you-mean.js';
 import type { ConfigFieldType } from '../definition.interface.js';
 import { NAME_PATTERN } from '../metadata.constants.js';
+import { patternProblem } from '../pattern-safety.js';
 import { OBJECT_PROTOTYPE_NAMES } from '../../utils/own.js';
 import { CONFIG_FIELD_KEYS, ConfigFieldDto, MANIFEST_KEYS, ManifestDto } from './manifest.dto.js';
 import { withoutReservedKeys } from './reserved-keys.js';
@@ -48,6 +49,15 @@ function unknownKeys(raw: Record<string, unknown>, known: string[], prefix: stri
     }));
 }
 
+function validRegExp(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function checkConfigField(name: string, field: ConfigFieldDto, prefix: string): ExtensionIssue[] {
   const issues: ExtensionIssue[] = [];
   const at = (key: string) => `${prefix}${name}.${key}`;
@@ -58,12 +68,9 @@ function checkConfigField(name: string, field: ConfigFieldDto, prefix: string): 
   if (typeof field.min === 'number' && typeof field.max === 'number' && field.min > field.max) {
     issues.push({ field: at('min'), message: `(${field.min}) is greater than max (${field.max}); swap them` });
   }
-  if (field.pattern !== undefined && typeof field.pattern === 'string') {
-    try {
-      new RegExp(field.pattern);
-    } catch {
-      issues.push({ field: at('pattern'), message: 'is not a valid regular expression' });
-    }
+  if (typeof field.pattern === 'string') {
+    const problem = validRegExp(field.pattern) ? patternProblem(field.pattern) : 'is not a valid regular expression';
+    if (problem) issues.push({ field: at('pattern'), message: problem });
   }
   if (field.default !== undefined && field.default !== null && issues.every((i) => !i.field.endsWith('.type'))) {
     if (!isOfFieldType(field.default, type)) {
