@@ -35,7 +35,7 @@ export interface BootPlan {
  * for the failure policy to decide.
  */
 export async function createBootPlan(options: ExtensionsStructureOptions): Promise<BootPlan> {
-  const discovery = await discover(options.searchPaths ?? ['extensions'], { typescript: options.typescript });
+  const discovery = await discover(options.searchPaths ?? ['extensions'], { typescript: options.typescript, importTimeoutMs: options.importTimeoutMs });
   const definitions = new Map<string, ExtensionDefinition>(discovery.definitions.map((d) => [d.name, d]));
   const known = [...definitions.keys()];
   for (const name of options.extensions ?? []) {

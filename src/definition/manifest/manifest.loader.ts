@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Type } from '@nestjs/common';
 import YAML, { isScalar, LineCounter } from 'yaml';
-import { importModule } from '../../loading/module-loader.js';
+import { DEFAULT_IMPORT_TIMEOUT_MS, importModule } from '../../loading/module-loader.js';
 import { ExtensionValidationError, type ExtensionIssue } from '../../errors/index.js';
 import { invalidDefinitionMessage } from '../../errors/messages.js';
 import { createDefinition } from '../definition.factory.js';
@@ -59,7 +59,7 @@ function parseManifest(file: string, text: string): Record<string, unknown> {
  * Reads and validates an extension.yaml. The service module is not imported here: `loadClass()`
  * does that, after the manager has checked the packages it needs.
  */
-export async function loadManifest(file: string, typescript: boolean): Promise<ExtensionDefinition> {
+export async function loadManifest(file: string, typescript: boolean, importTimeoutMs = DEFAULT_IMPORT_TIMEOUT_MS): Promise<ExtensionDefinition> {
   const raw = parseManifest(file, await readFile(file, 'utf8'));
   const root = dirname(file);
   const name = typeof raw.name === 'string' ? raw.name : undefined;
@@ -73,7 +73,7 @@ export async function loadManifest(file: string, typescript: boolean): Promise<E
       root,
       loadClass: async () => {
         if (!resolved || 'issue' in resolved) throw new Error('unreachable: service path was validated');
-        const exports = await importModule(resolved.file, name, typescript);
+        const exports = await importModule(resolved.file, name, typescript, importTimeoutMs);
         const value = exports[resolved.exportName];
         if (value === undefined) {
           const exported = Object.keys(exports).join(', ') || 'nothing';
