@@ -5,6 +5,7 @@ export * from './definition/definition.interface.js';
 export { Extension, Requires, Model, Capability, ConfigField } from './definition/extension.decorators.js';
 export { ConfigBasedExtension } from './definition/config-based-extension.js';
 export { discover, type DiscoverOptions } from './discovery/discover.js';
+export { MANIFEST_LIMITS } from './definition/manifest/manifest-limits.js';
 export { DEFAULT_IMPORT_TIMEOUT_MS } from './loading/module-loader.js';
 export type { DiscoveryResult } from './discovery/discovery.interface.js';
 export { resolveConfig, type EnvReader } from './configuration/resolve-config.js';

@@ -10,6 +10,7 @@ import { NAME_PATTERN } from '../metadata.constants.js';
 import { patternProblem } from '../pattern-safety.js';
 import { OBJECT_PROTOTYPE_NAMES } from '../../utils/own.js';
 import { CONFIG_FIELD_KEYS, ConfigFieldDto, MANIFEST_KEYS, ManifestDto } from './manifest.dto.js';
+import { MANIFEST_LIMITS } from './manifest-limits.js';
 import { withoutReservedKeys } from './reserved-keys.js';
 
 export interface ManifestCheck {
@@ -80,11 +81,27 @@ function checkConfigField(name: string, field: ConfigFieldDto, prefix: string): 
   return issues;
 }
 
+/** Counts past the limits, checked before validation, whose cost grows with each model and field. */
+function countIssues(input: Record<string, unknown>): ExtensionIssue[] {
+  const issues: ExtensionIssue[] = [];
+  const { models, config } = input;
+  if (Array.isArray(models) && models.length > MANIFEST_LIMITS.models) {
+    issues.push({ field: 'models', message: `has ${models.length} models; the limit is ${MANIFEST_LIMITS.models}. A wildcard name (gpt-4*) serves a family of models` });
+  }
+  const fields = config !== null && typeof config === 'object' && !Array.isArray(config) ? Object.keys(config).length : 0;
+  if (fields > MANIFEST_LIMITS.configFields) {
+    issues.push({ field: 'config', message: `has ${fields} fields; the limit is ${MANIFEST_LIMITS.configFields}` });
+  }
+  return issues;
+}
+
 /**
  * Validates a manifest-shaped object (from YAML, or mapped from decorator metadata) and collects every
  * problem at once. `needsService` is true for YAML manifests, which name their class in `service`.
  */
 export function checkManifest(input: Record<string, unknown>, needsService: boolean): ManifestCheck {
+  const counted = countIssues(input);
+  if (counted.length) return { manifest: {} as ManifestDto, config: [], issues: counted };
   // Validation runs on a copy without __proto__/constructor/prototype keys; each is an issue.
   const { copy: raw, issues: reserved } = withoutReservedKeys(input);
   const { value: manifest, issues } = validate(ManifestDto, raw, '');
