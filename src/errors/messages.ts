@@ -60,10 +60,12 @@ export function packagesMessage(
   missing: string[],
   mismatched: { package: string; required: string; installed: string }[],
   install: string,
+  unreadable: { package: string; file: string; reason: string }[] = [],
 ): string {
   const lines = [
     ...missing.map((spec) => `\n  - ${spec}: not installed`),
     ...mismatched.map((m) => `\n  - ${m.package}: requires ${m.required}, installed ${m.installed}`),
+    ...unreadable.map((u) => `\n  - ${u.package}: cannot read ${u.file}: ${u.reason}; reinstall it`),
   ].join('');
   return `The ${label(name)} in ${where} needs packages that are missing or in the wrong version:${lines}\nFix: ${install}`;
 }
