@@ -11,13 +11,14 @@ import {
   IsObject,
   IsOptional,
   IsString,
-  Matches,
   Max,
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
 } from 'class-validator';
 import type { ConfigFieldDefinition } from '../definition/definition.interface.js';
+import { MAX_PATTERN_INPUT_LENGTH } from '../definition/pattern-safety.js';
 
 /*
  * Messages name the rule, never the value ($value is never used): the value may be a secret.
@@ -55,6 +56,26 @@ function boundRules(field: ConfigFieldDefinition): PropertyDecorator[] {
   return rules;
 }
 
+/**
+ * The value must match the pattern; a string longer than MAX_PATTERN_INPUT_LENGTH is an issue of its
+ * own, and the pattern does not run on it.
+ */
+function patternRules(pattern: string): PropertyDecorator[] {
+  const regex = new RegExp(pattern);
+  const max = MAX_PATTERN_INPUT_LENGTH;
+  const fits = (value: unknown) => typeof value !== 'string' || value.length <= max;
+  return [
+    ValidateBy({
+      name: 'patternInputLength',
+      validator: { validate: fits, defaultMessage: (args) => `is ${String(args?.value).length} characters long; a value with a pattern may be at most ${max}` },
+    }),
+    ValidateBy({
+      name: 'matches',
+      validator: { validate: (value) => typeof value === 'string' && (!fits(value) || regex.test(value)), defaultMessage: () => `must match the pattern /${pattern}/` },
+    }),
+  ];
+}
+
 /** Builds the class-validator DTO class for an extension's config fields. */
 function buildConfigDto(extensionName: string, fields: ConfigFieldDefinition[]): Type<object> {
   const dto = class {};
@@ -65,9 +86,7 @@ function buildConfigDto(extensionName: string, fields: ConfigFieldDefinition[]):
       const allowed = field.secret ? 'one of the allowed values' : `one of: ${field.enum.map((v) => JSON.stringify(v)).join(', ')}`;
       rules.push(IsIn(field.enum, { message: `must be ${allowed}` }));
     }
-    if (field.pattern !== undefined && field.type === 'string') {
-      rules.push(Matches(new RegExp(field.pattern), { message: `must match the pattern /${field.pattern}/` }));
-    }
+    if (field.pattern !== undefined && field.type === 'string') rules.push(...patternRules(field.pattern));
     for (const rule of rules) rule(dto.prototype, field.name);
   }
   return dto;

@@ -1,10 +1,10 @@
-import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { ExtensionDefinition } from '../definition/definition.interface.js';
 import { ExtensionConfigError, type ExtensionIssue } from '../errors/index.js';
 import { invalidConfigMessage } from '../errors/messages.js';
 import { didYouMean } from '../utils/did-you-mean.js';
-import { isPlainData } from '../utils/plain-data.js';
+import { ownValue, setOwn } from '../utils/own.js';
+import { findReservedKey, isPlainData } from '../utils/plain-data.js';
 import { createConfigDto } from './config-dto.factory.js';
 import { coerceString } from './coerce.js';
 
@@ -41,7 +41,8 @@ export function resolveConfig(
   }
   const values: Record<string, unknown> = {};
   for (const field of definition.configFields) {
-    let value: unknown = explicit[field.name];
+    // Own properties only: a field named like an Object.prototype property must not find it.
+    let value: unknown = ownValue(explicit, field.name);
     let origin = 'explicit config';
     if (value === undefined || value === null) {
       const fromEnv = field.envVar ? env(field.envVar) : undefined;
@@ -70,9 +71,20 @@ export function resolveConfig(
       }
       value = coerced.value;
     }
-    values[field.name] = ownCopy(value);
+    const reserved = findReservedKey(value);
+    if (reserved !== undefined) {
+      issues.push({
+        field: field.name,
+        message: `must not contain the key "${reserved}" (at any depth): it reaches the prototype of objects built from the value; rename the key (from ${origin})`,
+      });
+      continue;
+    }
+    setOwn(values, field.name, ownCopy(value));
   }
-  const dto = plainToInstance(createConfigDto(definition.name, definition.configFields), values);
+  // The DTO gets the values as they are: class-transformer would copy nested values, and build class
+  // instances it finds in them again.
+  const dto = new (createConfigDto(definition.name, definition.configFields))() as Record<string, unknown>;
+  for (const [key, value] of Object.entries(values)) setOwn(dto, key, value);
   for (const error of validateSync(dto, { forbidUnknownValues: false })) {
     if (issues.some((issue) => issue.field === error.property)) continue;
     const messages = [...new Set(Object.values(error.constraints ?? {}))];

@@ -13,8 +13,9 @@ import {
   searchPathNotFolderMessage,
 } from '../errors/messages.js';
 import type { DiscoveryResult } from './discovery.interface.js';
-import { importModule } from '../loading/module-loader.js';
+import { checkImportTimeout, DEFAULT_IMPORT_TIMEOUT_MS, importModule } from '../loading/module-loader.js';
 import { isTypeScriptLoaderActive, MODULE_EXTENSIONS, pickModuleFile } from '../loading/typescript-loader.js';
+import { setOwn } from '../utils/own.js';
 
 const MANIFESTS = ['extension.yaml', 'extension.yml'];
 const PACKAGE_ENTRIES = ['index', 'extension'];
@@ -44,8 +45,8 @@ function moduleGroups(files: string[]): Map<string, string[]> {
 }
 
 /** Imports a decorator-style module and reads every @Extension class it exports. */
-async function definitionsFromModule(file: string, root: string, typescript: boolean): Promise<ExtensionDefinition[]> {
-  const exports = await importModule(file, undefined, typescript);
+async function definitionsFromModule(file: string, root: string, { typescript, importTimeoutMs }: ScanOptions): Promise<ExtensionDefinition[]> {
+  const exports = await importModule(file, undefined, typescript, importTimeoutMs);
   const classes = [...new Set(Object.values(exports))].filter(hasExtensionMetadata);
   const orphans = classes.filter((cls) => !isExtensionClass(cls));
   if (orphans.length) {
@@ -56,6 +57,22 @@ async function definitionsFromModule(file: string, root: string, typescript: boo
     throw new ExtensionValidationError(invalidDefinitionMessage(undefined, file, issues), undefined, issues, file);
   }
   return classes.map((cls) => definitionFromClass(cls as never, file, root));
+}
+
+interface ScanOptions {
+  typescript: boolean;
+  importTimeoutMs: number;
+}
+
+/** Options of discover(). */
+export interface DiscoverOptions {
+  /** Whether to import .ts files; default: when a TypeScript loader (jest, tsx) is active. */
+  typescript?: boolean;
+  /**
+   * How long importing one extension module may take, in ms; past it that extension is a problem
+   * (its top-level code is stuck) and discovery goes on. Default 10000.
+   */
+  importTimeoutMs?: number;
 }
 
 /** One entry of a search path: a module (its .ts/.js files, one stem) or a folder. */
@@ -71,10 +88,11 @@ function holdsModules(entries: string[]): boolean {
 }
 
 /** Finds the extension(s) of one entry of a search path; a folder that is none is a warning. */
-async function scanUnit({ path, files }: ScanUnit, typescript: boolean, warn: (message: string) => void): Promise<ExtensionDefinition[]> {
+async function scanUnit({ path, files }: ScanUnit, options: ScanOptions, warn: (message: string) => void): Promise<ExtensionDefinition[]> {
+  const { typescript } = options;
   if (files) {
     const file = pickModuleFile(files, typescript)!;
-    return definitionsFromModule(file, dirname(file), typescript);
+    return definitionsFromModule(file, dirname(file), options);
   }
   const entries = await readdir(path);
   const manifests = MANIFESTS.filter((name) => entries.includes(name));
@@ -82,12 +100,12 @@ async function scanUnit({ path, files }: ScanUnit, typescript: boolean, warn: (m
     const issues = [{ field: '(folder)', message: 'has both extension.yaml and extension.yml; keep one' }];
     throw new ExtensionValidationError(invalidDefinitionMessage(undefined, path, issues), undefined, issues, path);
   }
-  if (manifests.length === 1) return [await loadManifest(join(path, manifests[0]), typescript)];
+  if (manifests.length === 1) return [await loadManifest(join(path, manifests[0]), typescript, options.importTimeoutMs)];
   for (const entry of PACKAGE_ENTRIES) {
     const candidates = MODULE_EXTENSIONS.map((ext) => `${entry}${ext}`)
       .filter((name) => entries.includes(name))
       .map((name) => join(path, name));
-    if (candidates.length) return definitionsFromModule(pickModuleFile(candidates, typescript)!, path, typescript);
+    if (candidates.length) return definitionsFromModule(pickModuleFile(candidates, typescript)!, path, options);
   }
   warn(notAnExtensionFolderMessage(path, holdsModules(entries)));
   return [];
@@ -102,8 +120,12 @@ function asExtensionError(error: unknown, where: string): ExtensionError {
  * Scans search paths for extensions. A broken extension becomes a problem in the result; the scan of
  * everything else goes on.
  */
-export async function discover(paths: string[] = ['extensions'], options: { typescript?: boolean } = {}): Promise<DiscoveryResult> {
-  const typescript = options.typescript ?? isTypeScriptLoaderActive();
+export async function discover(paths: string[] = ['extensions'], options: DiscoverOptions = {}): Promise<DiscoveryResult> {
+  checkImportTimeout(options.importTimeoutMs);
+  const scan: ScanOptions = {
+    typescript: options.typescript ?? isTypeScriptLoaderActive(),
+    importTimeoutMs: options.importTimeoutMs ?? DEFAULT_IMPORT_TIMEOUT_MS,
+  };
   const result: DiscoveryResult = { definitions: [], problems: [], warnings: [], importMs: {} };
   const seen = new Map<string, string>();
   for (const searchPath of paths) {
@@ -125,7 +147,7 @@ export async function discover(paths: string[] = ['extensions'], options: { type
     for (const unit of units) {
       try {
         const began = performance.now();
-        const definitions = await scanUnit(unit, typescript, (message) => folderWarnings.push(message));
+        const definitions = await scanUnit(unit, scan, (message) => folderWarnings.push(message));
         const took = Math.round(performance.now() - began);
         for (const definition of definitions) {
           const first = seen.get(definition.name);
@@ -135,7 +157,7 @@ export async function discover(paths: string[] = ['extensions'], options: { type
           }
           seen.set(definition.name, definition.source);
           result.definitions.push(definition);
-          result.importMs[definition.name] = took;
+          setOwn(result.importMs, definition.name, took);
         }
       } catch (error) {
         result.problems.push(asExtensionError(error, unit.path));

@@ -29,6 +29,14 @@ export interface MismatchedPackage {
   installed: string;
 }
 
+/** An installed package whose package.json cannot be read (not JSON, not an object, unreadable). */
+export interface UnreadablePackage {
+  package: string;
+  /** The package.json that could not be read. */
+  file: string;
+  reason: string;
+}
+
 /** Base class of every error this library throws. */
 export class ExtensionError extends Error {
   constructor(
@@ -74,6 +82,7 @@ export class ExtensionDependencyError extends ExtensionError {
     extensionName: string | undefined,
     readonly missing: string[],
     readonly mismatched: MismatchedPackage[] = [],
+    readonly unreadable: UnreadablePackage[] = [],
   ) {
     super(message, ExtensionErrorCode.DEPENDENCY, extensionName);
   }

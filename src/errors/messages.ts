@@ -29,6 +29,10 @@ export function importFailedMessage(file: string, reason: string): string {
   return `Could not import ${file}: ${reason}. Fix the module so it imports on its own (node ${file}).`;
 }
 
+export function importStuckMessage(file: string, ms: number): string {
+  return `Importing ${file} did not finish within ${ms} ms: its top-level code (a top-level await, say) is stuck. Node cannot cancel an import, so the module stays pending in this process; fix what it waits for, or raise importTimeoutMs.`;
+}
+
 export function searchPathNotFolderMessage(path: string): string {
   return `Search path ${path} is not a folder; no extensions were loaded from it.`;
 }
@@ -56,10 +60,12 @@ export function packagesMessage(
   missing: string[],
   mismatched: { package: string; required: string; installed: string }[],
   install: string,
+  unreadable: { package: string; file: string; reason: string }[] = [],
 ): string {
   const lines = [
     ...missing.map((spec) => `\n  - ${spec}: not installed`),
     ...mismatched.map((m) => `\n  - ${m.package}: requires ${m.required}, installed ${m.installed}`),
+    ...unreadable.map((u) => `\n  - ${u.package}: cannot read ${u.file}: ${u.reason}; reinstall it`),
   ].join('');
   return `The ${label(name)} in ${where} needs packages that are missing or in the wrong version:${lines}\nFix: ${install}`;
 }

@@ -6,10 +6,11 @@ import { ExtensionManager } from '../manager/extension-manager.js';
 const RESERVED = new Set(['status', 'responseTime', 'cachedResponse']);
 
 function withoutReserved(health: Record<string, unknown>): Record<string, unknown> {
-  const own: Record<string, unknown> = {};
-  const moved: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(health)) (RESERVED.has(key) ? moved : own)[key] = value;
-  return Object.keys(moved).length ? { ...own, details: moved } : own;
+  // fromEntries, not assignment: a detail named __proto__ stays a detail.
+  const entries = Object.entries(health);
+  const own = Object.fromEntries(entries.filter(([key]) => !RESERVED.has(key)));
+  const moved = entries.filter(([key]) => RESERVED.has(key));
+  return moved.length ? { ...own, details: Object.fromEntries(moved) } : own;
 }
 
 /**

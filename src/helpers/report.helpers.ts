@@ -1,5 +1,5 @@
-import { checkPackages } from '../dependencies/package-check.js';
-import type { MismatchedPackage } from '../errors/index.js';
+import { checkPackages, packagesError } from '../dependencies/package-check.js';
+import type { ExtensionDependencyError, MismatchedPackage } from '../errors/index.js';
 import type { ExtensionManager } from '../manager/extension-manager.js';
 import type { AvailableModel } from '../routing/routing.interface.js';
 
@@ -13,16 +13,29 @@ export function getExtensionsByCapability(manager: ExtensionManager, capability:
   return manager.modelRouter.getExtensionsByCapability(capability);
 }
 
+/** One extension's dependencies, as validateAllDependencies() reports them. */
+export interface DependencyReport {
+  valid: boolean;
+  /** Packages not installed, and extensions not discovered (as `extension:name`). */
+  missing: string[];
+  mismatched: MismatchedPackage[];
+  /**
+   * When a package is missing, mismatched or its package.json cannot be read (a broken install):
+   * the ExtensionDependencyError loading the extension would fail with, naming each file.
+   */
+  error?: ExtensionDependencyError;
+}
+
 /** Package and extension dependencies of every discovered extension (missing extensions as `extension:name`). */
-export function validateAllDependencies(
-  manager: ExtensionManager,
-): Record<string, { valid: boolean; missing: string[]; mismatched: MismatchedPackage[] }> {
+export function validateAllDependencies(manager: ExtensionManager): Record<string, DependencyReport> {
   const known = new Set(manager.allRecords().map((r) => r.definition.name));
   return Object.fromEntries(
     manager.allRecords().map(({ definition }) => {
       const packages = checkPackages(definition);
       const missing = [...packages.missing, ...definition.dependsOn.filter((d) => !known.has(d)).map((d) => `extension:${d}`)];
-      return [definition.name, { valid: missing.length === 0 && packages.mismatched.length === 0, missing, mismatched: packages.mismatched }];
+      const report: DependencyReport = { valid: missing.length === 0 && packages.valid, missing, mismatched: packages.mismatched };
+      const error = packagesError(definition, packages);
+      return [definition.name, error ? { ...report, error } : report];
     }),
   );
 }

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { EnvReader } from '../configuration/resolve-config.js';
 import type { ExtensionHealth } from '../definition/definition.interface.js';
-import { discover } from '../discovery/discover.js';
+import { discover, type DiscoverOptions } from '../discovery/discover.js';
 import type { DiscoveryResult } from '../discovery/discovery.interface.js';
 import { ExtensionBootError, ExtensionNotFound, ExtensionShutdownError, ExtensionStateError, type ExtensionError } from '../errors/index.js';
 import { aggregateMessage, notFoundMessage, stateMessage } from '../errors/messages.js';
@@ -61,8 +61,8 @@ export class ExtensionManager implements RoutingSource {
   // ---- discovery ----------------------------------------------------------------------------
 
   /** Scans the search paths (default `['extensions']`) and registers what it finds; returns the names. */
-  async discoverExtensions(paths: string[] = ['extensions']): Promise<string[]> {
-    return this.register(await discover(paths));
+  async discoverExtensions(paths: string[] = ['extensions'], options: DiscoverOptions = {}): Promise<string[]> {
+    return this.register(await discover(paths, options));
   }
 
   /** Registers a discovery result; the same name from another file is a problem, not a replacement. */

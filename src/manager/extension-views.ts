@@ -1,6 +1,7 @@
 import type { ExtensionError } from '../errors/index.js';
 import { maskConfig } from '../configuration/secrets.js';
 import type { ExtensionHealth } from '../definition/definition.interface.js';
+import { setOwn } from '../utils/own.js';
 import type { ExtensionInfo, ExtensionRecord, ExtensionReport, ExtensionState, ExtensionsSummary } from './manager.interface.js';
 
 /** The public description of one extension: its definition and state, nothing else. */
@@ -28,14 +29,14 @@ export function toSummary(records: readonly ExtensionRecord[], problems: Extensi
   const extensions: ExtensionsSummary['extensions'] = {};
   for (const r of records) {
     states[r.state]++;
-    extensions[r.definition.name] = {
+    setOwn(extensions, r.definition.name, {
       state: r.state,
       style: r.definition.style,
       version: r.definition.version,
       models: r.definition.models.map((m) => m.name),
       capabilities: r.definition.capabilities,
       ...(r.error && { error: r.error.message }),
-    };
+    });
   }
   return { total: records.length, states, extensions, problems: problems.map((p) => p.message) };
 }

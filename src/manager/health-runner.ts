@@ -74,7 +74,7 @@ export class HealthRunner {
     const left = flight.startedAt + this.timeoutMs - performance.now();
     const timedOut = (): ExtensionHealth => ({
       healthy: false,
-      message: left > 0
+      message: left >= 1
         ? `healthCheck() did not answer within ${this.timeoutMs} ms`
         : `healthCheck() has not answered for ${Math.round(performance.now() - flight.startedAt)} ms; no new check starts until it returns`,
     });

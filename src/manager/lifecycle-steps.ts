@@ -5,6 +5,7 @@ import type { ExtensionDefinition } from '../definition/definition.interface.js'
 import { startOrder } from '../dependencies/extension-graph.js';
 import { ExtensionDependencyError, ExtensionStateError, type ExtensionError } from '../errors/index.js';
 import { stateMessage } from '../errors/messages.js';
+import { ownValue } from '../utils/own.js';
 import { importExtensionClass } from './import-class.js';
 import { instantiate, runtimeDependencies, type DependencyResolver } from './instantiate.js';
 import type { ExtensionRecord } from './manager.interface.js';
@@ -37,7 +38,7 @@ export async function loadStep(ctx: StepContext, record: ExtensionRecord, explic
       record.cls = cls;
       record.timings.import = (record.timings.import ?? 0) + ms;
     }
-    const config = resolveConfig(record.definition, explicit ?? ctx.options.extensionConfigs?.[name], ctx.env ?? processEnv);
+    const config = resolveConfig(record.definition, explicit ?? ownValue(ctx.options.extensionConfigs, name), ctx.env ?? processEnv);
     secrets = secretValues(record.definition.configFields, config);
     const args = dependencies ?? runtimeDependencies(record.cls, name, ctx.resolve);
     const instance = instantiate(record.cls, record.definition, config, args);

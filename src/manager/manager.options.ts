@@ -1,5 +1,6 @@
 import { ExtensionConfigError, type ExtensionIssue } from '../errors/index.js';
 import { didYouMean } from '../utils/did-you-mean.js';
+import { ownValue } from '../utils/own.js';
 import type { LifecyclePhase } from './manager.interface.js';
 
 /** What happens when an extension fails to load, set up or start at boot. */
@@ -102,9 +103,9 @@ export function validateRuntimeOptions(options: ExtensionsRuntimeOptions): void 
 
 /** The time limit of a phase for one extension: its own, else the global one, else the default. */
 export function phaseTimeout(options: ExtensionsRuntimeOptions, name: string, phase: LifecyclePhase): number {
-  return options.extensionOptions?.[name]?.timeouts?.[phase] ?? options.timeouts?.[phase] ?? DEFAULT_TIMEOUTS[phase];
+  return ownValue(options.extensionOptions, name)?.timeouts?.[phase] ?? options.timeouts?.[phase] ?? DEFAULT_TIMEOUTS[phase];
 }
 
 export function bootPolicy(options: ExtensionsRuntimeOptions, name: string): BootFailurePolicy {
-  return options.extensionOptions?.[name]?.onBootFailure ?? options.onBootFailure ?? 'abort';
+  return ownValue(options.extensionOptions, name)?.onBootFailure ?? options.onBootFailure ?? 'abort';
 }

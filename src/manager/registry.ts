@@ -2,6 +2,7 @@ import type { ExtensionDefinition } from '../definition/definition.interface.js'
 import type { DiscoveryResult } from '../discovery/discovery.interface.js';
 import type { ExtensionError } from '../errors/index.js';
 import { duplicateNameError } from '../errors/messages.js';
+import { ownValue } from '../utils/own.js';
 import type { ExtensionRecord } from './manager.interface.js';
 
 /**
@@ -63,7 +64,7 @@ export class ExtensionRegistry {
         continue;
       }
       const name = definition.name;
-      if (!existing) this.add({ definition, state: 'discovered', secrets: [], setupDone: false, timings: { import: result.importMs[name] }, order: 0, handle: handleOf(name) });
+      if (!existing) this.add({ definition, state: 'discovered', secrets: [], setupDone: false, timings: { import: ownValue(result.importMs, name) }, order: 0, handle: handleOf(name) });
       names.push(name);
     }
     return { names, problems: this.addProblems(problems) };

@@ -8,6 +8,7 @@ import { notFoundMessage } from '../errors/messages.js';
 import { constructorDependencies, type ConstructorDependency } from '../manager/constructor-dependencies.js';
 import { importExtensionClass } from '../manager/import-class.js';
 import { didYouMean } from '../utils/did-you-mean.js';
+import { ownValue, setOwn } from '../utils/own.js';
 import type { ExtensionsStructureOptions } from './extensions-options.interface.js';
 
 /** An imported boot extension: its class and the constructor parameters Nest must inject. */
@@ -34,7 +35,7 @@ export interface BootPlan {
  * for the failure policy to decide.
  */
 export async function createBootPlan(options: ExtensionsStructureOptions): Promise<BootPlan> {
-  const discovery = await discover(options.searchPaths ?? ['extensions'], { typescript: options.typescript });
+  const discovery = await discover(options.searchPaths ?? ['extensions'], { typescript: options.typescript, importTimeoutMs: options.importTimeoutMs });
   const definitions = new Map<string, ExtensionDefinition>(discovery.definitions.map((d) => [d.name, d]));
   const known = [...definitions.keys()];
   for (const name of options.extensions ?? []) {
@@ -53,7 +54,7 @@ export async function createBootPlan(options: ExtensionsStructureOptions): Promi
     selected.map(async (name) => {
       try {
         const { cls, ms } = await importExtensionClass(definitions.get(name)!);
-        discovery.importMs[name] = (discovery.importMs[name] ?? 0) + ms;
+        setOwn(discovery.importMs, name, (ownValue(discovery.importMs, name) ?? 0) + ms);
         imported.set(name, { cls, dependencies: constructorDependencies(cls, name) });
       } catch (error) {
         failures.set(name, error as ExtensionError);

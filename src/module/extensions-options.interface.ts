@@ -30,6 +30,12 @@ export interface ExtensionsStructureOptions {
   introspectionPath?: string | false;
   /** Whether to import .ts files; default: when a TypeScript loader (jest, tsx) is active. */
   typescript?: boolean;
+  /**
+   * How long importing one extension module (at discovery, or a YAML extension's service at boot) may
+   * take, in ms. Past it that extension fails with "its top-level code is stuck" and the others go on;
+   * import() cannot be cancelled, so the module stays pending. Default 10000.
+   */
+  importTimeoutMs?: number;
 }
 
 /** Options of `ExtensionsModule.forRoot()`. */

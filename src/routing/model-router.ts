@@ -1,6 +1,7 @@
 import { ModelNotFound } from '../errors/index.js';
 import type { ChatChunk, ChatRequest, ChatResponse, EmbeddingRequest, EmbeddingResponse } from '../provider/chat.interface.js';
 import { closeMatches } from '../utils/did-you-mean.js';
+import { setOwn } from '../utils/own.js';
 import { routedChat, routedChatStream, routedEmbed, type RouterCallOptions } from './provider-calls.js';
 import { RoutingTable, type Match } from './routing-table.js';
 import type { AvailableModel, RouteCandidate, RouteExplanation, RouteOptions, RouteResult, RoutingSource } from './routing.interface.js';
@@ -96,7 +97,7 @@ export class ModelRouter {
     const result: Record<string, AvailableModel> = {};
     for (const { extension, model, capabilities } of this.current().candidates) {
       if (Object.hasOwn(result, model.name)) continue;
-      result[model.name] = { ...model, extension, capabilities: [...capabilities] };
+      setOwn(result, model.name, { ...model, extension, capabilities: [...capabilities] });
     }
     return result;
   }

@@ -104,7 +104,7 @@ describe('package dependencies', () => {
       ].join('\n'),
     );
     expect(manager.getState('deps-bad')).toBe('failed');
-    expect(validateAllDependencies(manager)['deps-bad']).toEqual({ valid: false, missing: error.missing, mismatched: error.mismatched });
+    expect(validateAllDependencies(manager)['deps-bad']).toEqual({ valid: false, missing: error.missing, mismatched: error.mismatched, error: expect.objectContaining({ message: error.message }) });
   });
 
   it('checks a YAML extension before its service module is imported', async () => {

@@ -201,7 +201,7 @@ describe('the npm package', () => {
       const installed = join(app, 'node_modules', 'gleitzeit-extensions');
       // Nest and friends are the app's (peers, one copy each); no HTTP platform is forced on it.
       const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
-      expect(Object.keys(manifest.dependencies).sort()).toEqual(['semver', 'yaml']);
+      expect(Object.keys(manifest.dependencies).sort()).toEqual(['redos-detector', 'semver', 'yaml']);
       expect(Object.keys(manifest.peerDependencies).sort()).toEqual([...PEERS].sort());
       expect(readdirSync(installed)).not.toContain('node_modules');
       const library = readdirSync(join(installed, 'dist', 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));

@@ -111,7 +111,7 @@ export class ServiceDto {
 
 export class ManifestDto {
   @IsString({ message: 'is required: a lowercase name of letters, digits, - and _' })
-  @Matches(NAME_PATTERN, { message: 'must be lowercase letters, digits, - and _ (no spaces or capitals)' })
+  @Matches(NAME_PATTERN, { message: 'must be lowercase letters, digits, - and _ (no spaces or capitals), starting with a letter or digit' })
   name!: string;
 
   @IsOptional()

@@ -1,17 +1,14 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Type } from '@nestjs/common';
-import YAML, { isScalar, LineCounter } from 'yaml';
-import { importModule } from '../../loading/module-loader.js';
+import YAML, { LineCounter } from 'yaml';
+import { DEFAULT_IMPORT_TIMEOUT_MS, importModule } from '../../loading/module-loader.js';
 import { ExtensionValidationError, type ExtensionIssue } from '../../errors/index.js';
 import { invalidDefinitionMessage } from '../../errors/messages.js';
 import { createDefinition } from '../definition.factory.js';
 import type { ExtensionDefinition } from '../definition.interface.js';
+import { checkDocument, MANIFEST_LIMITS } from './manifest-limits.js';
 import { isClass, resolveServicePath } from './service-path.js';
-
-/** Aliases beyond this count are treated as an alias bomb and refused before they expand. */
-const MAX_ALIASES = 100;
-const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'];
 
 function fail(file: string, name: string | undefined, issues: ExtensionIssue[]): never {
   throw new ExtensionValidationError(invalidDefinitionMessage(name, file, issues), name, issues, file);
@@ -21,30 +18,27 @@ function kindOf(value: unknown): string {
   return Array.isArray(value) ? 'a list' : value === null ? 'empty' : `a ${typeof value}`;
 }
 
-/** Parses extension.yaml into a plain object, collecting every syntax problem. */
+/** Parses extension.yaml into a plain object, collecting every syntax problem and every limit exceeded. */
 function parseManifest(file: string, text: string): Record<string, unknown> {
   const lineCounter = new LineCounter();
   // prettyErrors would append a code excerpt to the message (and set linePos); the position comes
   // from the line counter instead, so the message stays one line and the field names where.
-  const doc = YAML.parseDocument(text, { uniqueKeys: true, lineCounter, prettyErrors: false });
+  // uniqueKeys is checked by checkDocument: YAML's own check is quadratic in the keys of a mapping.
+  const doc = YAML.parseDocument(text, { uniqueKeys: false, lineCounter, prettyErrors: false });
   const issues: ExtensionIssue[] = doc.errors.map((error) => {
     const { line, col } = lineCounter.linePos(error.pos[0]);
-    return { field: `line ${line}, column ${col}`, message: `YAML syntax: ${error.message}` };
+    // The parser gives up on deep nesting (a stack overflow): that is the depth limit.
+    const message = error.code === 'RESOURCE_EXHAUSTION' ? `nests deeper than ${MANIFEST_LIMITS.depth} levels, the limit` : `YAML syntax: ${error.message}`;
+    return { field: `line ${line}, column ${col}`, message };
   });
-  YAML.visit(doc, {
-    Pair(_, pair) {
-      if (isScalar(pair.key) && FORBIDDEN_KEYS.includes(String(pair.key.value))) {
-        const line = pair.key.range ? lineCounter.linePos(pair.key.range[0]).line : '?';
-        issues.push({ field: String(pair.key.value), message: `(line ${line}) is a reserved key and not allowed in a manifest; remove it` });
-      }
-    },
-  });
+  issues.push(...checkDocument(doc, lineCounter));
   if (issues.length) fail(file, undefined, issues);
   let raw: unknown;
   try {
-    raw = doc.toJS({ maxAliasCount: MAX_ALIASES });
+    raw = doc.toJS({ maxAliasCount: MANIFEST_LIMITS.aliases });
   } catch (error) {
-    fail(file, undefined, [{ field: '(yaml)', message: `${(error as Error).message}; use fewer aliases` }]);
+    const limit = `the limit is ${MANIFEST_LIMITS.aliases} aliases, counting what each one expands to`;
+    fail(file, undefined, [{ field: '(yaml)', message: `${(error as Error).message} (${limit}); use fewer aliases` }]);
   }
   if (raw === null || raw === undefined) {
     fail(file, undefined, [{ field: '(file)', message: 'is empty; a manifest needs at least name and service.class_path' }]);
@@ -59,7 +53,15 @@ function parseManifest(file: string, text: string): Record<string, unknown> {
  * Reads and validates an extension.yaml. The service module is not imported here: `loadClass()`
  * does that, after the manager has checked the packages it needs.
  */
-export async function loadManifest(file: string, typescript: boolean): Promise<ExtensionDefinition> {
+export async function loadManifest(file: string, typescript: boolean, importTimeoutMs = DEFAULT_IMPORT_TIMEOUT_MS): Promise<ExtensionDefinition> {
+  const info = await stat(file);
+  const size = info.size;
+  // A device or a pipe named extension.yaml could be read forever.
+  if (!info.isFile()) fail(file, undefined, [{ field: '(file)', message: 'is not a regular file' }]);
+  if (size > MANIFEST_LIMITS.fileBytes) {
+    const limit = MANIFEST_LIMITS.fileBytes;
+    fail(file, undefined, [{ field: '(file)', message: `is ${size} bytes; a manifest may be at most ${limit} bytes (${limit / 1024} KiB). Shorten it: move long descriptions into a README, serve model families with a wildcard name` }]);
+  }
   const raw = parseManifest(file, await readFile(file, 'utf8'));
   const root = dirname(file);
   const name = typeof raw.name === 'string' ? raw.name : undefined;
@@ -73,7 +75,7 @@ export async function loadManifest(file: string, typescript: boolean): Promise<E
       root,
       loadClass: async () => {
         if (!resolved || 'issue' in resolved) throw new Error('unreachable: service path was validated');
-        const exports = await importModule(resolved.file, name, typescript);
+        const exports = await importModule(resolved.file, name, typescript, importTimeoutMs);
         const value = exports[resolved.exportName];
         if (value === undefined) {
           const exported = Object.keys(exports).join(', ') || 'nothing';

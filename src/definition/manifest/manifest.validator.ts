@@ -7,7 +7,11 @@ import type { ExtensionIssue } from '../../errors/index.js';
 import { didYouMean } from '../../utils/did-you-mean.js';
 import type { ConfigFieldType } from '../definition.interface.js';
 import { NAME_PATTERN, RESERVED_NAMES } from '../metadata.constants.js';
+import { patternProblem } from '../pattern-safety.js';
+import { OBJECT_PROTOTYPE_NAMES } from '../../utils/own.js';
 import { CONFIG_FIELD_KEYS, ConfigFieldDto, MANIFEST_KEYS, ManifestDto } from './manifest.dto.js';
+import { MANIFEST_LIMITS } from './manifest-limits.js';
+import { withoutReservedKeys } from './reserved-keys.js';
 
 export interface ManifestCheck {
   manifest: ManifestDto;
@@ -46,6 +50,15 @@ function unknownKeys(raw: Record<string, unknown>, known: string[], prefix: stri
     }));
 }
 
+function validRegExp(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function checkConfigField(name: string, field: ConfigFieldDto, prefix: string): ExtensionIssue[] {
   const issues: ExtensionIssue[] = [];
   const at = (key: string) => `${prefix}${name}.${key}`;
@@ -56,12 +69,9 @@ function checkConfigField(name: string, field: ConfigFieldDto, prefix: string): 
   if (typeof field.min === 'number' && typeof field.max === 'number' && field.min > field.max) {
     issues.push({ field: at('min'), message: `(${field.min}) is greater than max (${field.max}); swap them` });
   }
-  if (field.pattern !== undefined && typeof field.pattern === 'string') {
-    try {
-      new RegExp(field.pattern);
-    } catch {
-      issues.push({ field: at('pattern'), message: 'is not a valid regular expression' });
-    }
+  if (typeof field.pattern === 'string') {
+    const problem = validRegExp(field.pattern) ? patternProblem(field.pattern) : 'is not a valid regular expression';
+    if (problem) issues.push({ field: at('pattern'), message: problem });
   }
   if (field.default !== undefined && field.default !== null && issues.every((i) => !i.field.endsWith('.type'))) {
     if (!isOfFieldType(field.default, type)) {
@@ -71,13 +81,31 @@ function checkConfigField(name: string, field: ConfigFieldDto, prefix: string): 
   return issues;
 }
 
+/** Counts past the limits, checked before validation, whose cost grows with each model and field. */
+function countIssues(input: Record<string, unknown>): ExtensionIssue[] {
+  const issues: ExtensionIssue[] = [];
+  const { models, config } = input;
+  if (Array.isArray(models) && models.length > MANIFEST_LIMITS.models) {
+    issues.push({ field: 'models', message: `has ${models.length} models; the limit is ${MANIFEST_LIMITS.models}. A wildcard name (gpt-4*) serves a family of models` });
+  }
+  const fields = config !== null && typeof config === 'object' && !Array.isArray(config) ? Object.keys(config).length : 0;
+  if (fields > MANIFEST_LIMITS.configFields) {
+    issues.push({ field: 'config', message: `has ${fields} fields; the limit is ${MANIFEST_LIMITS.configFields}` });
+  }
+  return issues;
+}
+
 /**
  * Validates a manifest-shaped object (from YAML, or mapped from decorator metadata) and collects every
  * problem at once. `needsService` is true for YAML manifests, which name their class in `service`.
  */
-export function checkManifest(raw: Record<string, unknown>, needsService: boolean): ManifestCheck {
+export function checkManifest(input: Record<string, unknown>, needsService: boolean): ManifestCheck {
+  const counted = countIssues(input);
+  if (counted.length) return { manifest: {} as ManifestDto, config: [], issues: counted };
+  // Validation runs on a copy without __proto__/constructor/prototype keys; each is an issue.
+  const { copy: raw, issues: reserved } = withoutReservedKeys(input);
   const { value: manifest, issues } = validate(ManifestDto, raw, '');
-  issues.push(...unknownKeys(raw, MANIFEST_KEYS, ''));
+  issues.push(...reserved, ...unknownKeys(raw, MANIFEST_KEYS, ''));
   if (typeof raw.name === 'string' && RESERVED_NAMES.includes(raw.name)) {
     issues.push({ field: 'name', message: `"${raw.name}" is reserved (it is the readiness key of /health/ready); choose another name` });
   }
@@ -107,9 +135,15 @@ export function checkManifest(raw: Record<string, unknown>, needsService: boolea
   });
 
   const config: [string, ConfigFieldDto][] = [];
-  if (manifest.config && typeof manifest.config === 'object' && !Array.isArray(manifest.config)) {
-    for (const [name, entry] of Object.entries(manifest.config)) {
+  const given = input.config;
+  if (given && typeof given === 'object' && !Array.isArray(given)) {
+    for (const name of Object.keys(given)) {
       const prefix = `config.${name}`;
+      if (OBJECT_PROTOTYPE_NAMES.has(name)) {
+        issues.push({ field: prefix, message: 'is a property every JavaScript object has; rename the field' });
+        continue;
+      }
+      const entry = (raw.config as Record<string, unknown>)[name];
       if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
         issues.push({ field: prefix, message: 'must be a mapping of field options (type, required, default, env_var, ...)' });
         continue;
