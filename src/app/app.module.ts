@@ -8,14 +8,15 @@ export { SHIPPED_EXTENSIONS };
 
 /**
  * The demo app. GLEITZEIT_EXTENSIONS picks the extensions to boot (comma-separated); the default is
- * `echo`, which needs no API key. Add `openai` or `claude` with OPENAI_API_KEY / ANTHROPIC_API_KEY.
+ * `mock`, which needs no API key (`echo` still ships and boots when named). Add `openai` or `claude`
+ * with OPENAI_API_KEY / ANTHROPIC_API_KEY.
  */
 @Module({})
 export class AppModule {
   static async register(env: NodeJS.ProcessEnv = process.env): Promise<DynamicModule> {
     // Loading the config module first puts .env into process.env, so it can pick the extensions too.
     const config = await ConfigModule.forRoot({ isGlobal: true });
-    const extensions = (env.GLEITZEIT_EXTENSIONS ?? 'echo').split(',').map((n) => n.trim()).filter(Boolean);
+    const extensions = (env.GLEITZEIT_EXTENSIONS ?? 'mock').split(',').map((n) => n.trim()).filter(Boolean);
     return {
       module: AppModule,
       imports: [

@@ -1,7 +1,20 @@
-import { BadRequestException, Body, Controller, Inject, NotFoundException, Post } from '@nestjs/common';
-import { ModelNotFound } from '../errors/index.js';
+import { BadRequestException, BadGatewayException, Body, Controller, Inject, NotFoundException, Post } from '@nestjs/common';
+import { ModelNotFound, ProviderError } from '../errors/index.js';
+import type { ChatRequest as ContractRequest, ChatResponse as ContractResponse } from '../provider/chat.interface.js';
 import { ModelRouter } from '../routing/model-router.js';
-import type { ChatProvider, ChatRequest, ChatResponse } from './chat.interface.js';
+import { requiredCapabilities } from '../routing/provider-calls.js';
+import type { ChatRequest, ChatResponse } from './chat.interface.js';
+
+/**
+ * One answer shape for every extension: the provider contract's answer (`message`, `finishReason`,
+ * `usage`) becomes `{ model, text, finishReason, usage, toolCalls? }`; the demo convention's
+ * `{ model, text }` passes through as it is.
+ */
+function demoAnswer(answer: ContractResponse | (ChatResponse & { extension: string })): ChatResponse {
+  if (!('message' in answer) || answer.message === null || typeof answer.message !== 'object') return answer as ChatResponse;
+  const { extension, model, message, finishReason, usage } = answer;
+  return { extension, model, text: message.content ?? '', finishReason, ...(message.toolCalls && { toolCalls: message.toolCalls }), ...(usage && { usage }) };
+}
 
 /** POST /chat: routes a chat request to the extension that serves its model. */
 @Controller('chat')
@@ -11,14 +24,20 @@ export class ChatController {
   @Post()
   async chat(@Body() request: ChatRequest): Promise<ChatResponse> {
     if (typeof request?.model !== 'string' || !Array.isArray(request.messages)) {
-      throw new BadRequestException('Send { "model": "echo", "messages": [{ "role": "user", "content": "hi" }] }');
+      throw new BadRequestException('Send { "model": "mock", "messages": [{ "role": "user", "content": "hi" }] }');
     }
+    const call = request as unknown as ContractRequest;
     try {
-      // The provider gets its own model name: an alias or a qualified id is resolved first.
-      const { extension, instance, upstreamModel } = this.router.route(request.model, { capabilities: ['text'] });
-      return { ...(await (instance as ChatProvider).chat({ ...request, model: upstreamModel })), extension };
+      // Only chat models: an embeddings model is a 404 that says which capability it lacks.
+      this.router.route(call.model, { capabilities: ['text', ...requiredCapabilities(call)] });
+      // router.chat sends the provider its own model name (an alias or a qualified id is resolved first).
+      return demoAnswer(await this.router.chat(call));
     } catch (error) {
       if (error instanceof ModelNotFound) throw new NotFoundException({ code: error.code, message: error.message, closeMatches: error.closeMatches });
+      if (error instanceof ProviderError) {
+        const { code, message, extensionName: extension, status, providerCode, retryAfterMs } = error;
+        throw new BadGatewayException({ code, message, extension, status, providerCode, retryAfterMs });
+      }
       throw error;
     }
   }

@@ -1,3 +1,5 @@
+import type { FinishReason, ToolCall, Usage } from '../provider/chat.interface.js';
+
 /** The chat message shape the shipped provider extensions accept. */
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -10,13 +12,20 @@ export interface ChatRequest {
   maxTokens?: number;
 }
 
+/**
+ * What POST /chat answers. `text` is always there; an extension that implements the provider contract
+ * (`mock`) adds its finish reason, usage and tool calls.
+ */
 export interface ChatResponse {
   extension?: string;
   model: string;
   text: string;
+  finishReason?: FinishReason;
+  toolCalls?: ToolCall[];
+  usage?: Usage;
 }
 
-/** What the demo app expects of an extension that serves chat models. */
+/** The demo's older convention (echo, openai, claude): `chat({ model, messages })` answers `{ model, text }`. */
 export interface ChatProvider {
   chat(request: ChatRequest): Promise<ChatResponse>;
 }

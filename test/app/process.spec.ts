@@ -65,9 +65,9 @@ describe('a real app process', () => {
     await request(app.url).get('/health').expect(200);
     const chat = await request(app.url)
       .post('/chat')
-      .send({ model: 'echo', messages: [{ role: 'user', content: 'hello' }] })
+      .send({ model: 'mock', messages: [{ role: 'user', content: 'hello' }] })
       .expect(201);
-    expect(chat.body).toEqual({ model: 'echo', text: 'hello', extension: 'echo' });
+    expect(chat.body).toEqual({ model: 'mock-chat', text: 'hello', extension: 'mock', finishReason: 'stop', usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 } });
     child!.kill('SIGTERM');
     expect(await app.exited).toBe(0);
   });

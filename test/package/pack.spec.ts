@@ -176,7 +176,7 @@ describe('the npm package', () => {
       const paths = files.map((f) => f.path).sort();
 
       expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/src/index.js', 'dist/src/index.d.ts']));
-      expect(paths).toEqual(expect.arrayContaining(['dist/extensions/echo.js', 'dist/extensions/openai/index.js', 'dist/extensions/claude/service.js']));
+      expect(paths).toEqual(expect.arrayContaining(['dist/extensions/mock/index.js', 'dist/extensions/echo.js', 'dist/extensions/openai/index.js', 'dist/extensions/claude/service.js']));
       expect(paths).toContain('dist/extensions/claude/extension.yaml');
       // Only the build of src/ and extensions/: no sources, tests, fixtures or test output.
       expect(paths.filter((p) => !/^dist\/(src|extensions)\//.test(p) && !['package.json', 'README.md', 'LICENSE'].includes(p))).toEqual([]);
@@ -211,7 +211,7 @@ describe('the npm package', () => {
       // The shipped extensions are found through the package's SHIPPED_EXTENSIONS path.
       const shipped = await run(process.execPath, ['--input-type=module', '-e', "import('gleitzeit-extensions').then((m) => console.log(m.SHIPPED_EXTENSIONS))"], app);
       expect(shipped.trim().split('\n').pop()).toBe(join(realpathSync(installed), 'dist', 'extensions'));
-      expect(readdirSync(join(installed, 'dist', 'extensions'))).toEqual(expect.arrayContaining(['echo.js', 'openai', 'claude']));
+      expect(readdirSync(join(installed, 'dist', 'extensions'))).toEqual(expect.arrayContaining(['mock', 'echo.js', 'openai', 'claude']));
 
       await run(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(app, 'tsconfig.json')], app);
 
