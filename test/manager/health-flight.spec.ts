@@ -27,10 +27,10 @@ describe('one health path with one timeout, forwarding the abort', () => {
   });
 
   it('keeps at most one healthCheck() running per extension, however many probes come', async () => {
-    const manager = new ExtensionManager({ healthTimeoutMs: 100 });
+    const manager = new ExtensionManager({ healthTimeoutMs: 200 });
     await manager.discoverExtensions([appFixture('cancel')]);
-    // ignoreIn: the check ignores its signal and answers only after 400 ms.
-    await manager.loadExtension('patient', { ignoreIn: 'health', lateMs: 400 });
+    // ignoreIn: the check ignores its signal and answers only after 800 ms.
+    await manager.loadExtension('patient', { ignoreIn: 'health', lateMs: 800 });
     await manager.startExtension('patient');
     const instance = manager.getInstance<Patient>('patient')!;
     const concurrent = await Promise.all(Array.from({ length: 20 }, () => manager.checkHealth('patient')));
@@ -38,10 +38,10 @@ describe('one health path with one timeout, forwarding the abort', () => {
     // Past its limit and still running: later probes are answered at once, and start nothing new.
     const began = performance.now();
     const later = await manager.checkHealth('patient');
-    expect(performance.now() - began).toBeLessThan(50);
+    expect(performance.now() - began).toBeLessThan(150); // a new call would wait its full 200 ms
     expect(later.message).toMatch(/^healthCheck\(\) has not answered for \d+ ms; no new check starts until it returns$/);
     expect(instance.events.filter((e) => e === 'health')).toHaveLength(1);
-    await sleep(400);
+    await sleep(800);
     // Once it returned, the next probe runs a new check.
     await expect(manager.checkHealth('patient')).resolves.toMatchObject({ healthy: false });
     expect(instance.events.filter((e) => e === 'health')).toHaveLength(2);
