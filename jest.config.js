@@ -10,4 +10,6 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
   testTimeout: 20000,
+  // Jest's default is one worker on a 2-core machine; the pack test mostly waits on npm, so use both cores.
+  maxWorkers: 2,
 };
