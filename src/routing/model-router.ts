@@ -7,6 +7,19 @@ import { RoutingTable, type Match } from './routing-table.js';
 import type { AvailableModel, RouteCandidate, RouteExplanation, RouteOptions, RouteResult, RoutingSource } from './routing.interface.js';
 import { notFoundMessage, notRoutableMessage, rankReason } from './routing-messages.js';
 
+/**
+ * Longer names are refused before any lookup: no model is named so, and what clients send must cost
+ * neither memory (the pattern cache keeps names) nor CPU (wildcard matching grows with the length).
+ */
+export const MAX_MODEL_NAME = 512;
+
+const nameTooLong = (model: unknown) =>
+  new ModelNotFound(
+    typeof model === 'string' ? `Model names are at most ${MAX_MODEL_NAME} characters; this one has ${model.length}.` : `A model name must be a string, not ${model === null ? 'null' : typeof model}.`,
+    typeof model === 'string' ? `${model.slice(0, 40)}...` : String(model),
+    [],
+  );
+
 /** Only these states route: a failed or stopped extension leaves routing at once. */
 const ROUTABLE = new Set(['loaded', 'started']);
 
@@ -23,12 +36,14 @@ export class ModelRouter {
 
   /** The extension that would serve the model, or undefined. */
   findExtensionForModel(model: string): string | undefined {
+    if (typeof model !== 'string' || model.length > MAX_MODEL_NAME) return undefined;
     return this.current().lookup(model)[0]?.candidate.extension;
   }
 
   /** The extension, model, upstream model name and instance handle that serve a model with the given capabilities. */
   route(model: string, options: RouteOptions = {}): RouteResult {
     const wanted = options.capabilities ?? [];
+    if (typeof model !== 'string' || model.length > MAX_MODEL_NAME) throw nameTooLong(model);
     const matches = this.current().lookup(model);
     const match = wanted.length ? matches.find((m) => missing(m, wanted).length === 0) : matches[0];
     if (match) {
@@ -62,6 +77,7 @@ export class ModelRouter {
   /** Every candidate for a model, routable or not, and why it was chosen or rejected. */
   explain(model: string, options: RouteOptions = {}): RouteExplanation {
     const wanted = options.capabilities ?? [];
+    if (typeof model !== 'string' || model.length > MAX_MODEL_NAME) return { model: String(model).slice(0, 40), capabilities: wanted, candidates: [] };
     let chosen: RouteCandidate | undefined;
     const candidates = this.all()
       .lookup(model)

@@ -1,5 +1,6 @@
 import type { ModelInfo } from '../definition/definition.interface.js';
 import { BoundedCache } from '../utils/bounded-cache.js';
+import { globMatch } from '../utils/glob.js';
 import type { MatchKind, RoutableExtension } from './routing.interface.js';
 
 /** One model of one extension, with what routing compares. */
@@ -19,7 +20,7 @@ export interface Match {
 }
 
 interface Pattern {
-  regex: RegExp;
+  name: string;
   /** Literal characters: more is more specific. */
   specificity: number;
   candidates: Candidate[];
@@ -30,11 +31,6 @@ const PATTERN_CACHE_SIZE = 1000;
 const NO_MATCH: Match[] = [];
 
 const isPattern = (name: string) => /[*?]/.test(name);
-
-function compilePattern(name: string): RegExp {
-  const body = name.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 's');
-}
 
 /** Priority (higher first), then cost per token (lower first), then discovery order. */
 export function compareCandidates(a: Candidate, b: Candidate): number {
@@ -85,7 +81,7 @@ export class RoutingTable {
     for (const candidate of this.candidates) {
       const { name, aliases } = candidate.model;
       if (isPattern(name)) {
-        const pattern = patterns.get(name) ?? { regex: compilePattern(name), specificity: name.replace(/[*?]/g, '').length, candidates: [] };
+        const pattern = patterns.get(name) ?? { name, specificity: name.replace(/[*?]/g, '').length, candidates: [] };
         pattern.candidates.push(candidate);
         patterns.set(name, pattern);
       } else push(this.exact, name, candidate);
@@ -133,7 +129,7 @@ export class RoutingTable {
     if (cached) return cached;
     const matches: Match[] = [];
     for (const pattern of this.patterns) {
-      if (!pattern.regex.test(model)) continue;
+      if (!globMatch(pattern.name, model)) continue;
       for (const candidate of pattern.candidates) matches.push({ candidate, kind: 'pattern', upstreamModel: model });
     }
     const result = matches.length ? matches : NO_MATCH;

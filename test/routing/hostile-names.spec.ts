@@ -94,7 +94,8 @@ describe('what clients send cannot grow memory or burn CPU', () => {
 
     const send = (from: number, to: number) => {
       for (let i = from; i < to; i++) {
-        const name = i % 2 ? `many:unknown-${i}-${'x'.repeat(i % 40)}` : `client-model-${i}`;
+        // Unknown plain and qualified names, and distinct names a wildcard matches (each would be cached).
+        const name = i % 3 === 0 ? `wild-${i}-${'y'.repeat(200)}` : i % 3 === 1 ? `many:unknown-${i}-${'x'.repeat(i % 40)}` : `client-model-${i}`;
         try {
           router.route(name);
         } catch (error) {
@@ -109,5 +110,13 @@ describe('what clients send cannot grow memory or burn CPU', () => {
     gc();
     const grown = process.memoryUsage().heapUsed - before;
     expect(grown).toBeLessThan(4 * 1024 * 1024);
+  });
+
+  it('refuses a name longer than 512 characters before any lookup', async () => {
+    const manager = await managerWith('many-models');
+    const error = notFound(() => manager.modelRouter.route(`wild-${'z'.repeat(600)}`));
+    expect(error.message).toBe('Model names are at most 512 characters; this one has 605.');
+    expect(manager.modelRouter.findExtensionForModel('x'.repeat(513))).toBeUndefined();
+    expect(manager.modelRouter.route(`wild-${'z'.repeat(500)}`).extension).toBe('wild');
   });
 });
