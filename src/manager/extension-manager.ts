@@ -9,11 +9,11 @@ import { ModelRouter } from '../routing/model-router.js';
 import type { RoutingSource } from '../routing/routing.interface.js';
 import { didYouMean } from '../utils/did-you-mean.js';
 import { createExtensionHandle } from './extension-handle.js';
-import { toExtensionInfo, toReport, toSummary } from './extension-views.js';
+import { toExtensionInfo, toReport, toSummary, unusableError } from './extension-views.js';
 import { HealthRunner } from './health-runner.js';
 import type { DependencyResolver } from './instantiate.js';
 import { KeyedSerializer } from './keyed-serializer.js';
-import { loadStep, startInOrder, startStep, stopStep, type StepContext } from './lifecycle-steps.js';
+import { failedDependencyError, loadStep, startInOrder, startStep, stopStep, type StepContext } from './lifecycle-steps.js';
 import type { ExtensionInfo, ExtensionRecord, ExtensionReport, ExtensionState, ExtensionsSummary } from './manager.interface.js';
 import { BootState } from './boot-state.js';
 import { DEFAULT_HEALTH_TIMEOUT_MS, validateRuntimeOptions, type ExtensionsRuntimeOptions } from './manager.options.js';
@@ -40,15 +40,15 @@ export class ExtensionManager implements RoutingSource {
   /** What the app's boot selected and where it stands (set by ExtensionsModule; read by readiness). */
   readonly boot: BootState;
 
-  constructor(
-    private readonly options: ExtensionsRuntimeOptions = {},
-    host: ExtensionManagerHost = {},
-  ) {
-    validateRuntimeOptions(options);
-    this.boot = new BootState(options);
-    this.health = new HealthRunner(options.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS, options.healthCacheMs ?? 0);
+  private readonly options: ExtensionsRuntimeOptions;
+
+  constructor(options?: ExtensionsRuntimeOptions | null, host: ExtensionManagerHost = {}) {
+    this.options = options ?? {};
+    validateRuntimeOptions(this.options);
+    this.boot = new BootState(this.options);
+    this.health = new HealthRunner(this.options.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS, this.options.healthCacheMs ?? 0);
     this.steps = {
-      options,
+      options: this.options,
       env: host.env,
       resolve: host.resolve,
       logger: this.logger,
@@ -68,7 +68,7 @@ export class ExtensionManager implements RoutingSource {
   /** Registers a discovery result; the same name from another file is a problem, not a replacement. */
   register(result: DiscoveryResult): string[] {
     for (const warning of result.warnings) this.logger.warn(warning);
-    const handleOf = (name: string) => createExtensionHandle(() => this.registry.get(name)!, () => this.notUsable(name));
+    const handleOf = (name: string) => createExtensionHandle(name, () => this.registry.get(name)!, () => unusableError(name, this.registry.get(name)));
     const { names, problems } = this.registry.register(result, handleOf);
     for (const problem of problems) this.logger.error(problem.message);
     return names;
@@ -167,7 +167,17 @@ export class ExtensionManager implements RoutingSource {
    * Returns the failures (also recorded on each extension).
    */
   async startExtensions(names: string[]): Promise<ExtensionError[]> {
-    return startInOrder(this.steps, names, this.registry.definitions(), (name) => this.startExtension(name), (name) => this.record(name));
+    return startInOrder(names, this.registry.definitions(), (name) =>
+      this.serialized(name, async () => {
+        const record = this.record(name);
+        // Unloaded, started or failed since the list was made: not this call's business any more.
+        if (record.state !== 'loaded' && record.state !== 'stopped') return;
+        const failed = failedDependencyError(this.steps, record);
+        if (failed) throw failed;
+        await startStep(this.steps, record);
+        this.started = [...this.started.filter((n) => n !== name), name];
+      }),
+    );
   }
 
   // ---- information --------------------------------------------------------------------------
@@ -260,11 +270,5 @@ export class ExtensionManager implements RoutingSource {
   /** Operations on extensions that depend on each other run one at a time; unrelated ones run in parallel. */
   private serialized<T>(name: string, fn: () => Promise<T>): Promise<T> {
     return this.serializer.run(this.registry.component(name), fn);
-  }
-
-  private notUsable(name: string): Error {
-    const record = this.registry.get(name);
-    const why = record?.state === 'failed' ? `it failed: ${record.error?.message}` : `it is ${record?.state ?? 'not registered'}`;
-    return new ExtensionStateError(`Extension "${name}" cannot be used: ${why}. Load it first (manager.loadExtension('${name}')).`, name);
   }
 }

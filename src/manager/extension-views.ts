@@ -1,5 +1,6 @@
 import type { ExtensionError } from '../errors/index.js';
 import { maskConfig } from '../configuration/secrets.js';
+import { ExtensionStateError } from '../errors/index.js';
 import type { ExtensionHealth } from '../definition/definition.interface.js';
 import { setOwn } from '../utils/own.js';
 import type { ExtensionInfo, ExtensionRecord, ExtensionReport, ExtensionState, ExtensionsSummary } from './manager.interface.js';
@@ -50,4 +51,10 @@ export function toReport(record: ExtensionRecord, health: ExtensionHealth | unde
     timings: { ...record.timings },
     error: record.error ? { code: record.error.code, message: record.error.message } : undefined,
   };
+}
+
+/** What touching the handle of an extension that is not loaded throws. */
+export function unusableError(name: string, record: ExtensionRecord | undefined): ExtensionStateError {
+  const why = record?.state === 'failed' ? `it failed: ${record.error?.message}` : `it is ${record?.state ?? 'not registered'}`;
+  return new ExtensionStateError(`Extension "${name}" cannot be used: ${why}. Load it first (manager.loadExtension('${name}')).`, name);
 }

@@ -73,8 +73,7 @@ function toJson(value: unknown, path: string, depth: number, walk: Walk): unknow
  * getter or toJSON, or nesting past 20 levels make this extension down, never a 500 for all), and
  * every secret is masked, in values and in keys; a detail named like a secret config field is `***`.
  */
-export function healthFrom(result: unknown, record: ExtensionRecord): ExtensionHealth {
-  const secrets = record.secrets;
+export function healthFrom(result: unknown, record: ExtensionRecord, secrets: string[] = record.secrets): ExtensionHealth {
   if (result === null || typeof result !== 'object' || Array.isArray(result)) {
     return { healthy: false, message: `${SHAPE}; it returned ${redact(kind(result), secrets)}` };
   }

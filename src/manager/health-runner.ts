@@ -9,6 +9,10 @@ interface Flight {
   instance: unknown;
   startedAt: number;
   promise: Promise<ExtensionHealth>;
+  /** The call's answer raced against its deadline, shared by every probe. */
+  answer: Promise<ExtensionHealth>;
+  /** Set when the deadline passed with no answer. */
+  timedOut: boolean;
   settledAt?: number;
   result?: ExtensionHealth;
 }
@@ -51,14 +55,25 @@ export class HealthRunner {
   }
 
   private start(record: ExtensionRecord, instance: { healthCheck: HealthCheck }): Flight {
+    // The secrets of this load, even if the extension is unloaded before the check answers.
+    const secrets = record.secrets;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error(`healthCheck() did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-    const flight: Flight = { instance, startedAt: performance.now(), promise: undefined as never };
+    const flight: Flight = { instance, startedAt: performance.now(), promise: undefined as never, answer: undefined as never, timedOut: false };
+    let timer: NodeJS.Timeout | undefined;
+    // One deadline per call, shared by every probe waiting on it (not one timer per probe).
+    const deadline = new Promise<ExtensionHealth>((resolve) => {
+      timer = setTimeout(() => {
+        const message = `healthCheck() did not answer within ${this.timeoutMs} ms`;
+        flight.timedOut = true;
+        controller.abort(new Error(message));
+        resolve({ healthy: false, message });
+      }, this.timeoutMs);
+    });
     flight.promise = Promise.resolve()
       .then(() => instance.healthCheck({ signal: controller.signal }))
       .then(
-        (result) => healthFrom(result, record),
-        (error: unknown) => ({ healthy: false, message: redact(describeThrown(error), record.secrets) }),
+        (result) => healthFrom(result, record, secrets),
+        (error: unknown) => ({ healthy: false, message: redact(describeThrown(error), secrets) }),
       )
       .then((result) => {
         clearTimeout(timer);
@@ -66,24 +81,14 @@ export class HealthRunner {
         flight.settledAt = performance.now();
         return result;
       });
+    flight.answer = Promise.race([flight.promise, deadline]);
     return flight;
   }
 
-  /** The flight's answer, or `down` at the flight's deadline (not a new deadline per probe). */
+  /** The flight's answer, or `down` at its deadline; past the deadline, at once. */
   private waitFor(flight: Flight): Promise<ExtensionHealth> {
-    const left = flight.startedAt + this.timeoutMs - performance.now();
-    const timedOut = (): ExtensionHealth => ({
-      healthy: false,
-      message: left >= 1
-        ? `healthCheck() did not answer within ${this.timeoutMs} ms`
-        : `healthCheck() has not answered for ${Math.round(performance.now() - flight.startedAt)} ms; no new check starts until it returns`,
-    });
-    // Timers may fire a fraction of a millisecond early: under 1 ms left is past the deadline.
-    if (left < 1) return Promise.resolve(timedOut());
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<ExtensionHealth>((resolve) => {
-      timer = setTimeout(() => resolve(timedOut()), left);
-    });
-    return Promise.race([flight.promise, deadline]).finally(() => clearTimeout(timer));
+    if (!flight.timedOut) return flight.answer;
+    const waited = Math.round(performance.now() - flight.startedAt);
+    return Promise.resolve({ healthy: false, message: `healthCheck() has not answered for ${waited} ms; no new check starts until it returns` });
   }
 }

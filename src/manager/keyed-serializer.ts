@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 const noop = () => undefined;
 
 /**
@@ -5,17 +7,24 @@ const noop = () => undefined;
  * operation on each of them, so operations on extensions that depend on each other never interleave,
  * while unrelated extensions proceed in parallel. Keys are taken all at once at call time, so two
  * operations cannot wait for each other.
+ *
+ * Re-entrant: code running inside an operation (an extension's start() calling the manager, say) that
+ * asks for keys it already holds runs at once instead of queueing behind itself.
  */
 export class KeyedSerializer {
   private readonly tails = new Map<string, Promise<void>>();
+  private readonly held = new AsyncLocalStorage<ReadonlySet<string>>();
 
   run<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T> {
+    const holding = this.held.getStore();
+    if (holding && keys.every((key) => holding.has(key))) return fn();
     const previous: Promise<void>[] = [];
     for (const key of keys) {
       const tail = this.tails.get(key);
       if (tail) previous.push(tail);
     }
-    const result = (previous.length ? Promise.all(previous) : Promise.resolve()).then(fn);
+    const mine = new Set([...(holding ?? []), ...keys]);
+    const result = (previous.length ? Promise.all(previous) : Promise.resolve()).then(() => this.held.run(mine, fn));
     const tail = result.then(noop, noop);
     for (const key of keys) this.tails.set(key, tail);
     // Forget finished keys, so the map holds only operations under way.

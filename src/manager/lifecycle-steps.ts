@@ -106,26 +106,20 @@ export async function stopStep(ctx: StepContext, record: ExtensionRecord, depend
 }
 
 /**
- * Starts extensions in dependency order with `start` (the manager's serialized start); one whose
- * dependency failed is not started. Returns the failures (also recorded on each extension).
+ * Starts extensions in dependency order with `start` (the manager's serialized start, which skips an
+ * extension that changed state meanwhile and fails one whose dependency failed). Returns the failures.
  */
-export async function startInOrder(
-  ctx: StepContext,
-  names: string[],
-  definitions: ReadonlyMap<string, ExtensionDefinition>,
-  start: (name: string) => Promise<void>,
-  recordOf: (name: string) => ExtensionRecord,
-): Promise<ExtensionError[]> {
+export async function startInOrder(names: string[], definitions: ReadonlyMap<string, ExtensionDefinition>, start: (name: string) => Promise<void>): Promise<ExtensionError[]> {
   const failures: ExtensionError[] = [];
-  for (const name of startOrder(names, definitions)) {
-    const record = recordOf(name);
-    const failedDependency = record.definition.dependsOn.find((d) => ctx.state(d) === 'failed');
-    if (failedDependency) {
-      const message = `Extension "${name}" was not started: the extension it depends on, "${failedDependency}", failed.`;
-      failures.push(ctx.fail(record, new ExtensionDependencyError(message, name, [failedDependency])));
-      continue;
-    }
-    await start(name).catch((error: ExtensionError) => failures.push(error));
-  }
+  for (const name of startOrder(names, definitions)) await start(name).catch((error: ExtensionError) => failures.push(error));
   return failures;
+}
+
+/** Fails an extension whose dependency failed, so it is not started; checked inside the extension's lock. */
+export function failedDependencyError(ctx: StepContext, record: ExtensionRecord): ExtensionError | undefined {
+  const name = record.definition.name;
+  const failedDependency = record.definition.dependsOn.find((d) => ctx.state(d) === 'failed');
+  if (!failedDependency) return undefined;
+  const message = `Extension "${name}" was not started: the extension it depends on, "${failedDependency}", failed.`;
+  return ctx.fail(record, new ExtensionDependencyError(message, name, [failedDependency]));
 }

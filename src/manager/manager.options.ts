@@ -71,6 +71,10 @@ const PHASES = Object.keys(DEFAULT_TIMEOUTS) as LifecyclePhase[];
 const POLICIES: BootFailurePolicy[] = ['abort', 'continue'];
 
 function checkTimeouts(timeouts: Partial<PhaseTimeouts> | undefined, prefix: string, issues: ExtensionIssue[]): void {
+  if (timeouts !== undefined && (timeouts === null || typeof timeouts !== 'object' || Array.isArray(timeouts))) {
+    issues.push({ field: prefix, message: `must be an object such as { start: 10000 } (got ${timeouts === null ? 'null' : typeof timeouts})` });
+    return;
+  }
   for (const phase of PHASES) checkMs(timeouts?.[phase], `${prefix}.${phase}`, false, issues);
   for (const key of Object.keys(timeouts ?? {}).filter((k) => !(PHASES as string[]).includes(k))) {
     issues.push({ field: `${prefix}.${key}`, message: `is not a phase.${didYouMean(key, PHASES) || ` The phases are ${PHASES.join(', ')}.`}` });
@@ -95,6 +99,9 @@ export function validateRuntimeOptions(options: ExtensionsRuntimeOptions): void 
   checkMs(options.healthTimeoutMs, 'healthTimeoutMs', false, issues);
   checkMs(options.healthCacheMs, 'healthCacheMs', true, issues);
   checkMs(options.shutdownDelayMs, 'shutdownDelayMs', true, issues);
+  if (options.autoStart !== undefined && typeof options.autoStart !== 'boolean') {
+    issues.push({ field: 'autoStart', message: `must be true or false (got ${typeof options.autoStart})` });
+  }
   if (issues.length) {
     const list = issues.map((i) => `\n  - ${i.field}: ${i.message}`).join('');
     throw new ExtensionConfigError(`Invalid ExtensionsModule options (${issues.length} problem${issues.length === 1 ? '' : 's'}):${list}`, undefined, issues);

@@ -61,8 +61,10 @@ export async function loadForBoot(manager: ExtensionManager, name: string, depen
  */
 export async function bootExtensions(manager: ExtensionManager, options: ExtensionsRuntimeOptions): Promise<void> {
   const known = manager.allRecords().map((r) => r.definition.name);
-  for (const name of Object.keys(options.extensionConfigs ?? {}).filter((n) => !known.includes(n))) {
-    logger.warn(`extensionConfigs names "${name}", which was not discovered; its config is ignored.${didYouMean(name, known)}`);
+  for (const [option, entries] of [['extensionConfigs', options.extensionConfigs], ['extensionOptions', options.extensionOptions]] as const) {
+    for (const name of Object.keys(entries ?? {}).filter((n) => !known.includes(n))) {
+      logger.warn(`${option} names "${name}", which was not discovered; it is ignored.${didYouMean(name, known)}`);
+    }
   }
   const records = () => manager.boot.extensions.map((n) => manager.allRecords().find((r) => r.definition.name === n)!);
   const failedEarly = records().filter((r) => r.state === 'failed').map((r) => r.error!);

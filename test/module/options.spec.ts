@@ -154,7 +154,7 @@ describe('ExtensionsModule options', () => {
     app = moduleRef.createNestApplication({ logger: logs });
     await app.init();
     expect(logs.lines).toContain(
-      'warn: extensionConfigs names "worker-d", which was not discovered; its config is ignored. Did you mean "worker-a" or "worker-b" or "worker-c"?',
+      'warn: extensionConfigs names "worker-d", which was not discovered; it is ignored. Did you mean "worker-a" or "worker-b" or "worker-c"?',
     );
   });
 
