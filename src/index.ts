@@ -14,7 +14,7 @@ export { parsePackageSpec } from './definition/package-spec.js';
 export { checkPackages, installedVersion, type PackageCheck } from './dependencies/package-check.js';
 export { ExtensionManager, type ExtensionManagerHost } from './manager/extension-manager.js';
 export type { ExtensionInfo, ExtensionReport, ExtensionState, ExtensionsSummary } from './manager/manager.interface.js';
-export { ModelRouter } from './routing/model-router.js';
+export { ModelRouter, MAX_MODEL_NAME } from './routing/model-router.js';
 export type * from './routing/routing.interface.js';
 export { ExtensionsHealthIndicator } from './health/extensions-health.indicator.js';
 export { ExtensionsModule } from './module/extensions.module.js';
