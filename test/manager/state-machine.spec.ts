@@ -60,9 +60,10 @@ describe('one consistent state machine across extensions', () => {
 
 type Op = { kind: 'load' | 'start' | 'stop' | 'unload' | 'reload'; name: string; failIn: '' | 'setup' | 'start' };
 
+// Weighted toward the root of the chain and its dependents, where interleavings can break the rules.
 const op = fc.record({
-  kind: fc.constantFrom<Op['kind']>('load', 'start', 'stop', 'unload', 'reload'),
-  name: fc.constantFrom(...NAMES),
+  kind: fc.constantFrom<Op['kind']>('load', 'load', 'start', 'start', 'start', 'stop', 'unload', 'reload'),
+  name: fc.constantFrom('a', 'a', 'a', 'b', 'b', 'c', 'd', 'd', 'e'),
   failIn: fc.constantFrom<Op['failIn']>('', '', '', 'setup', 'start'),
 });
 
@@ -76,9 +77,9 @@ describe('random concurrent sequences keep the invariants (fast-check)', () => {
     process.off('unhandledRejection', onUnhandled);
   });
 
-  it('holds for load/start/stop/unload/reload over a dependency graph, in three concurrent lanes', async () => {
+  it('holds for load/start/stop/unload/reload over a dependency graph, in three or four concurrent lanes', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.array(op, { maxLength: 8 }), { minLength: 3, maxLength: 3 }), async (lanes) => {
+      fc.asyncProperty(fc.array(fc.array(op, { maxLength: 10 }), { minLength: 3, maxLength: 4 }), async (lanes) => {
         const manager = await graph();
         /** What each extension's state must be, from the calls as they completed (serialized per connected group). */
         const expected: Record<string, string> = Object.fromEntries(NAMES.map((n) => [n, 'discovered']));
@@ -114,7 +115,7 @@ describe('random concurrent sequences keep the invariants (fast-check)', () => {
         await manager.stopAllExtensions().catch(() => undefined);
         expect(unhandled).toEqual([]);
       }),
-      { numRuns: 60 },
+      { numRuns: 200 },
     );
   });
 });
