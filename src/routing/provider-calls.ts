@@ -1,5 +1,14 @@
 import { describeThrown, ExtensionError, ProviderError, UnsupportedOperationError } from '../errors/index.js';
-import type { ChatChunk, ChatProvider, ChatRequest, ChatResponse, EmbeddingRequest, EmbeddingResponse } from '../provider/chat.interface.js';
+import type {
+  ChatChunk,
+  ChatProvider,
+  ChatRequest,
+  ChatResponse,
+  EmbeddingRequest,
+  EmbeddingResponse,
+  ProviderChatResponse,
+  ProviderEmbeddingResponse,
+} from '../provider/chat.interface.js';
 import type { RouteOptions, RouteResult } from './routing.interface.js';
 
 /** What a call to the router may carry: a signal that cancels the provider's call. */
@@ -36,16 +45,21 @@ function providerFailure(error: unknown, extension: string): ExtensionError {
   return new ProviderError(`Extension "${extension}" failed: ${describeThrown(error)}`, extension, {}, { cause: error });
 }
 
-export async function routedChat(route: Route, request: ChatRequest, options: RouterCallOptions = {}): Promise<ChatResponse> {
-  const routed = route(request.model, { capabilities: requiredCapabilities(request) });
-  const chat = provider(routed, 'chat');
+/** One call to the extension that serves `request.model`, with the provider's own model name. */
+async function routedCall<Answer>(route: Route, request: { model: string }, capabilities: string[], operation: 'chat' | 'embed', options: RouterCallOptions): Promise<Answer & { extension: string }> {
+  const routed = route(request.model, { capabilities });
+  const target = provider(routed, operation) as Record<typeof operation, (request: unknown, options: { signal: AbortSignal }) => Promise<Answer>>;
   const signal = options.signal ?? new AbortController().signal;
   try {
-    const answer = await chat.chat!({ ...request, model: routed.upstreamModel }, { signal });
+    const answer = await target[operation]({ ...request, model: routed.upstreamModel }, { signal });
     return { ...answer, extension: routed.extension };
   } catch (error) {
     throw providerFailure(error, routed.extension);
   }
+}
+
+export function routedChat(route: Route, request: ChatRequest, options: RouterCallOptions = {}): Promise<ChatResponse> {
+  return routedCall<ProviderChatResponse>(route, request, requiredCapabilities(request), 'chat', options);
 }
 
 /**
@@ -71,14 +85,6 @@ export async function* routedChatStream(route: Route, request: ChatRequest, opti
   }
 }
 
-export async function routedEmbed(route: Route, request: EmbeddingRequest, options: RouterCallOptions = {}): Promise<EmbeddingResponse> {
-  const routed = route(request.model, { capabilities: ['embeddings'] });
-  const embedder = provider(routed, 'embed');
-  const signal = options.signal ?? new AbortController().signal;
-  try {
-    const answer = await embedder.embed!({ ...request, model: routed.upstreamModel }, { signal });
-    return { ...answer, extension: routed.extension };
-  } catch (error) {
-    throw providerFailure(error, routed.extension);
-  }
+export function routedEmbed(route: Route, request: EmbeddingRequest, options: RouterCallOptions = {}): Promise<EmbeddingResponse> {
+  return routedCall<ProviderEmbeddingResponse>(route, request, ['embeddings'], 'embed', options);
 }
