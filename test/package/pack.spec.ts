@@ -202,7 +202,10 @@ describe('the npm package', () => {
       // Nest and friends are the app's (peers, one copy each); no HTTP platform is forced on it.
       const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
       expect(Object.keys(manifest.dependencies).sort()).toEqual(['redos-detector', 'semver', 'yaml']);
-      expect(Object.keys(manifest.peerDependencies).sort()).toEqual([...PEERS].sort());
+      const optional = Object.keys(manifest.peerDependenciesMeta ?? {}).filter((name) => manifest.peerDependenciesMeta[name].optional);
+      expect(Object.keys(manifest.peerDependencies).filter((name) => !optional.includes(name)).sort()).toEqual([...PEERS].sort());
+      // The provider SDKs are needed only by the shipped openai and claude extensions: optional peers.
+      expect(optional.sort()).toEqual(['@anthropic-ai/sdk', 'openai']);
       expect(readdirSync(installed)).not.toContain('node_modules');
       const library = readdirSync(join(installed, 'dist', 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
       const importsPlatform = library.filter((f) => readFileSync(join(installed, 'dist', 'src', f), 'utf8').includes('@nestjs/platform-express'));
