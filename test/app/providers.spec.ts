@@ -31,12 +31,14 @@ beforeAll(async () => {
         const last = body.messages.at(-1).content;
         return res.end(JSON.stringify({ id: 'c1', object: 'chat.completion', model: body.model, choices: [{ index: 0, message: { role: 'assistant', content: `openai says ${last}` }, finish_reason: 'stop' }] }));
       }
-      if (req.url === '/anthropic/messages') {
-        if (req.headers['x-api-key'] !== 'ak-test') {
+      if (req.url?.startsWith('/anthropic/v1/models')) return res.end(JSON.stringify({ data: [{ type: 'model', id: 'claude-sonnet-4-5' }], has_more: false, first_id: null, last_id: null }));
+      if (req.url === '/anthropic/v1/messages') {
+        // @anthropic-ai/sdk 1.x sends the key as a bearer token; older clients sent x-api-key.
+        if (req.headers.authorization !== 'Bearer ak-test' && req.headers['x-api-key'] !== 'ak-test') {
           res.statusCode = 401;
           return res.end(JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } }));
         }
-        return res.end(JSON.stringify({ id: 'm1', type: 'message', role: 'assistant', model: body.model, content: [{ type: 'text', text: `claude says ${body.messages.at(-1).content}` }], stop_reason: 'end_turn' }));
+        return res.end(JSON.stringify({ id: 'm1', type: 'message', role: 'assistant', model: body.model, content: [{ type: 'text', text: `claude says ${body.messages.at(-1).content}` }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 5, output_tokens: 3 } }));
       }
       res.statusCode = 404;
       res.end(JSON.stringify({ error: { message: 'unknown route' } }));
@@ -96,9 +98,10 @@ describe('the shipped provider extensions', () => {
       .post('/chat')
       .send({ model: 'claude-sonnet', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hey' }] })
       .expect(201);
-    expect(body).toEqual({ model: 'claude-sonnet-4-5', text: 'claude says hey', extension: 'claude' });
-    const call = seen.find((s) => s.url === '/anthropic/messages')!;
-    expect(call.headers['anthropic-version']).toBe('2023-06-01');
+    // claude implements the provider contract now: /chat adds its finish reason and usage.
+    expect(body).toEqual({ model: 'claude-sonnet-4-5', text: 'claude says hey', extension: 'claude', finishReason: 'stop', usage: { promptTokens: 5, completionTokens: 3, totalTokens: 8 } });
+    const call = seen.find((s) => s.url === '/anthropic/v1/messages')!;
+    expect(call.headers['anthropic-version']).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     // Anthropic knows no alias: the provider receives the model's own name.
     expect(call.body).toEqual({ model: 'claude-sonnet-4-5', max_tokens: 1024, system: 'be brief', messages: [{ role: 'user', content: 'hey' }] });
   });
@@ -107,6 +110,8 @@ describe('the shipped provider extensions', () => {
     const http = request((await bootShippedApp()).getHttpServer());
     const health = await http.get('/health').expect(200);
     expect(health.body.details.openai).toMatchObject({ status: 'up', healthy: true, statusCode: 200 });
+    expect(health.body.details.claude).toMatchObject({ status: 'up', healthy: true, models: ['claude-sonnet-4-5'] });
+    expect(seen.some((s) => s.url === '/anthropic/v1/models?limit=1' && s.headers.authorization === 'Bearer ak-test')).toBe(true);
     expect(seen.some((s) => s.url === '/openai/models' && s.headers.authorization === 'Bearer sk-test')).toBe(true);
     const missing = await http.post('/chat').send({ model: 'claude-opus-9', messages: [] }).expect(404);
     expect(missing.body.code).toBe('EXT_ERR_MODEL_NOT_FOUND');
