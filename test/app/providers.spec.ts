@@ -31,7 +31,7 @@ beforeAll(async () => {
         const last = body.messages.at(-1).content;
         return res.end(JSON.stringify({ id: 'c1', object: 'chat.completion', model: body.model, choices: [{ index: 0, message: { role: 'assistant', content: `openai says ${last}` }, finish_reason: 'stop' }] }));
       }
-      if (req.url?.startsWith('/anthropic/v1/models')) return res.end(JSON.stringify({ data: [{ type: 'model', id: 'claude-sonnet-4-5' }], has_more: false, first_id: null, last_id: null }));
+      if (req.url?.startsWith('/anthropic/v1/models')) return res.end(JSON.stringify({ data: [{ type: 'model', id: 'claude-sonnet-5-5' }], has_more: false, first_id: null, last_id: null }));
       if (req.url === '/anthropic/v1/messages') {
         // @anthropic-ai/sdk 1.x sends the key as a bearer token; older clients sent x-api-key.
         if (req.headers.authorization !== 'Bearer ak-test' && req.headers['x-api-key'] !== 'ak-test') {
@@ -99,18 +99,18 @@ describe('the shipped provider extensions', () => {
       .send({ model: 'claude-sonnet', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hey' }] })
       .expect(201);
     // claude implements the provider contract now: /chat adds its finish reason and usage.
-    expect(body).toEqual({ model: 'claude-sonnet-4-5', text: 'claude says hey', extension: 'claude', finishReason: 'stop', usage: { promptTokens: 5, completionTokens: 3, totalTokens: 8 } });
+    expect(body).toEqual({ model: 'claude-sonnet-5-5', text: 'claude says hey', extension: 'claude', finishReason: 'stop', usage: { promptTokens: 5, completionTokens: 3, totalTokens: 8 } });
     const call = seen.find((s) => s.url === '/anthropic/v1/messages')!;
     expect(call.headers['anthropic-version']).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     // Anthropic knows no alias: the provider receives the model's own name.
-    expect(call.body).toEqual({ model: 'claude-sonnet-4-5', max_tokens: 1024, system: 'be brief', messages: [{ role: 'user', content: 'hey' }] });
+    expect(call.body).toEqual({ model: 'claude-sonnet-5-5', max_tokens: 1024, system: 'be brief', messages: [{ role: 'user', content: 'hey' }] });
   });
 
   it('health asks openai for its models list, and /chat answers 404 for an unknown model', async () => {
     const http = request((await bootShippedApp()).getHttpServer());
     const health = await http.get('/health').expect(200);
     expect(health.body.details.openai).toMatchObject({ status: 'up', healthy: true, statusCode: 200 });
-    expect(health.body.details.claude).toMatchObject({ status: 'up', healthy: true, models: ['claude-sonnet-4-5'] });
+    expect(health.body.details.claude).toMatchObject({ status: 'up', healthy: true, models: ['claude-sonnet-5-5'] });
     expect(seen.some((s) => s.url === '/anthropic/v1/models?limit=1' && s.headers.authorization === 'Bearer ak-test')).toBe(true);
     expect(seen.some((s) => s.url === '/openai/models' && s.headers.authorization === 'Bearer sk-test')).toBe(true);
     const missing = await http.post('/chat').send({ model: 'claude-opus-9', messages: [] }).expect(404);

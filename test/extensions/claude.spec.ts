@@ -48,11 +48,11 @@ describe('claude on @anthropic-ai/sdk: what it sends', () => {
     expect(sent.headers.authorization).toBe(`Bearer ${KEY}`);
     // The SDK pins its own API version (2026-10-21 in 1.14), no longer 2023-06-01.
     expect(sent.headers['anthropic-version']).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(sent.body).toEqual({ model: 'claude-sonnet-4-5', max_tokens: 1024, system: 'be brief\n\nno emoji', messages: [{ role: 'user', content: 'hi' }], stop_sequences: ['END'], temperature: 0.2, top_p: 0.9 });
+    expect(sent.body).toEqual({ model: 'claude-sonnet-5-5', max_tokens: 1024, system: 'be brief\n\nno emoji', messages: [{ role: 'user', content: 'hi' }], stop_sequences: ['END'], temperature: 0.2, top_p: 0.9 });
     expect(answer).toEqual({
       id: 'msg_01',
       extension: 'claude',
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-5-5',
       message: { role: 'assistant', content: 'Hello there' },
       finishReason: 'stop',
       usage: { promptTokens: 20, completionTokens: 7, totalTokens: 27 },
@@ -93,8 +93,8 @@ describe('claude on @anthropic-ai/sdk: what it sends', () => {
   it('maps tool choices and the max_tokens stop reason', async () => {
     for (const [choice, expected] of [['auto', { type: 'auto' }], ['none', { type: 'none' }], [{ type: 'function', function: { name: 'get_weather' } }, { type: 'tool', name: 'get_weather' }]] as const) {
       server.replies.push({ json: message([{ type: 'text', text: 'cut' }], 'max_tokens') });
-      const answer = await router.chat({ model: 'claude-opus-4-1', tools: [weather], toolChoice: choice, messages: [{ role: 'user', content: 'x' }] });
-      expect(server.lastMessages().body.tool_choice).toEqual(expected);
+      const answer = await router.chat({ model: 'claude-opus', tools: [weather], toolChoice: choice, messages: [{ role: 'user', content: 'x' }] });
+      expect(server.lastMessages().body).toMatchObject({ model: 'claude-opus-5-5', tool_choice: expected });
       expect(answer.finishReason).toBe('length');
     }
   });
@@ -115,11 +115,11 @@ describe('claude streams', () => {
       ],
     });
     const chunks = await collect(router.chatStream({ model: 'claude-sonnet', messages: [{ role: 'user', content: 'hi' }] }));
-    expect(server.lastMessages().body).toMatchObject({ model: 'claude-sonnet-4-5', stream: true, max_tokens: 1024 });
+    expect(server.lastMessages().body).toMatchObject({ model: 'claude-sonnet-5-5', stream: true, max_tokens: 1024 });
     expect(chunks[0].delta).toEqual({ role: 'assistant', content: '' });
     expect(chunks.map((c) => c.delta.content ?? '').join('')).toBe('Hello');
     expect(chunks.filter((c) => c.finishReason).map((c) => c.finishReason)).toEqual(['stop']);
-    expect(chunks.at(-1)).toMatchObject({ id: 'msg_stream', model: 'claude-sonnet-4-5', usage: { promptTokens: 12, completionTokens: 5, totalTokens: 17 } });
+    expect(chunks.at(-1)).toMatchObject({ id: 'msg_stream', model: 'claude-sonnet-5-5', usage: { promptTokens: 12, completionTokens: 5, totalTokens: 17 } });
   });
 
   it('streams tool calls as fragments by index that reassemble into the calls', async () => {
@@ -140,7 +140,7 @@ describe('claude streams', () => {
         { type: 'message_stop' },
       ],
     });
-    const chunks = await collect(router.chatStream({ model: 'claude-sonnet-4-5', tools: [weather], messages: [{ role: 'user', content: 'weather?' }] }));
+    const chunks = await collect(router.chatStream({ model: 'claude-sonnet-5-5', tools: [weather], messages: [{ role: 'user', content: 'weather?' }] }));
     expect(reassemble(chunks)).toEqual([
       { id: 'toolu_a', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Bern"}' } },
       { id: 'toolu_b', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Chur"}' } },
@@ -179,8 +179,15 @@ describe('claude errors and health', () => {
     expect(server.received).toHaveLength(3); // maxRetries: 0 — a 529 and a 429 are not retried by the SDK
   });
 
+  it('a stream cut before message_stop is a ProviderError, not a short answer', async () => {
+    server.replies.push({ events: [messageStart(), { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hal' } }] });
+    const cut = (await failure(collect(router.chatStream({ model: 'claude-sonnet', messages: [{ role: 'user', content: 'hi' }] })))) as ProviderError;
+    expect(cut).toBeInstanceOf(ProviderError);
+    expect(cut).toMatchObject({ providerCode: 'stream_incomplete', message: expect.stringContaining('before message_stop') });
+  });
+
   it('health lists one model with the key', async () => {
-    expect(await manager.checkHealth('claude')).toMatchObject({ healthy: true, models: ['claude-sonnet-4-5'] });
+    expect(await manager.checkHealth('claude')).toMatchObject({ healthy: true, models: ['claude-sonnet-5-5'] });
     const list = server.received.find((r) => r.url.startsWith('/v1/models'))!;
     expect(list.url).toBe('/v1/models?limit=1');
     expect(list.headers.authorization).toBe(`Bearer ${KEY}`);

@@ -37,7 +37,7 @@ export class FakeAnthropic {
         this.received.push({ method: req.method!, url: req.url!, headers: req.headers, body });
         if (req.method === 'GET' && req.url?.startsWith('/v1/models')) {
           res.setHeader('content-type', 'application/json');
-          return res.end(JSON.stringify({ data: [{ type: 'model', id: 'claude-sonnet-4-5', display_name: 'Claude Sonnet 4.5', created_at: '2025-09-29T00:00:00Z' }], has_more: true, first_id: 'claude-sonnet-4-5', last_id: 'claude-sonnet-4-5' }));
+          return res.end(JSON.stringify({ data: [{ type: 'model', id: 'claude-sonnet-5-5', display_name: 'Claude Sonnet 5.5', created_at: '2026-10-01T00:00:00Z' }], has_more: true, first_id: 'claude-sonnet-5-5', last_id: 'claude-sonnet-5-5' }));
         }
         const reply = this.replies.shift();
         if (!reply || req.url !== '/v1/messages') {
@@ -80,13 +80,13 @@ export class FakeAnthropic {
   }
 }
 
-export const messageStart = (model = 'claude-sonnet-4-5') => ({
+export const messageStart = (model = 'claude-sonnet-5-5') => ({
   type: 'message_start',
   message: { id: 'msg_stream', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } },
 });
 
 /** A whole message as the API answers it. */
-export const message = (content: Record<string, unknown>[], stop_reason = 'end_turn', model = 'claude-sonnet-4-5') => ({
+export const message = (content: Record<string, unknown>[], stop_reason = 'end_turn', model = 'claude-sonnet-5-5') => ({
   id: 'msg_01',
   type: 'message',
   role: 'assistant',
