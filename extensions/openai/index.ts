@@ -55,7 +55,8 @@ export class OpenAiExtension implements ExtensionLifecycle, ChatProvider {
   async setup(_options?: LifecycleOptions): Promise<void> {
     this.sdk = await import('openai');
     const { apiKey, baseUrl, organization, timeout } = this.config;
-    this.client = new this.sdk.OpenAI({ apiKey, baseURL: baseUrl, organization: organization || null, timeout: timeout * 1000, maxRetries: 0 });
+    // Every option explicit (null, not undefined): the SDK reads OPENAI_* env vars only for options left out.
+    this.client = new this.sdk.OpenAI({ apiKey, baseURL: baseUrl, organization: organization || null, project: null, timeout: timeout * 1000, maxRetries: 0 });
   }
 
   async chat(request: ChatRequest, { signal }: CallOptions): Promise<ProviderChatResponse> {
