@@ -23,14 +23,15 @@ function upstreamMessage(error: APIError): string {
 /**
  * An SDK APIError with a status becomes a ProviderError: status, the error's `code` (else its `type`)
  * as providerCode, and the wait the server asked for. Anything else (an abort, a connection failure)
- * is returned as it is; the router wraps it.
+ * is returned as it is; the router wraps it. OpenAI's 401 echoes the key it got, so the key is masked in
+ * the message here, and the SDK error (whose body keeps the echo) is not attached as `cause`.
  */
-export function toProviderError(error: unknown, sdk: { APIError: typeof APIError }, extension: string): unknown {
+export function toProviderError(error: unknown, sdk: { APIError: typeof APIError }, extension: string, apiKey: string): unknown {
   if (!(error instanceof sdk.APIError) || error.status === undefined) return error;
-  return new ProviderError(
-    `OpenAI answered ${error.status}: ${upstreamMessage(error)}`,
-    extension,
-    { status: error.status, providerCode: error.code ?? error.type ?? undefined, retryAfterMs: retryAfterMs(error.headers) },
-    { cause: error },
-  );
+  const said = apiKey ? upstreamMessage(error).split(apiKey).join('***') : upstreamMessage(error);
+  return new ProviderError(`OpenAI answered ${error.status}: ${said}`, extension, {
+    status: error.status,
+    providerCode: error.code ?? error.type ?? undefined,
+    retryAfterMs: retryAfterMs(error.headers),
+  });
 }

@@ -115,6 +115,6 @@ export class OpenAiExtension implements ExtensionLifecycle, ChatProvider {
   }
 
   private failure(error: unknown): unknown {
-    return this.sdk ? toProviderError(error, this.sdk, 'openai') : error;
+    return this.sdk ? toProviderError(error, this.sdk, 'openai', this.config.apiKey) : error;
   }
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { inspect } from 'node:util';
 import { ExtensionManager, ProviderError, SHIPPED_EXTENSIONS, type ChatChunk, type ModelRouter, type ToolCall } from '../../src/index.js';
 import { collect, failure } from '../support/mock.js';
 import { KEY, startOpenAiServer, type Seen } from '../support/openai-server.js';
@@ -156,11 +157,13 @@ describe('errors and aborts', () => {
     await expect(failure(collect(router.chatStream(ask('long'))))).resolves.toMatchObject(expected);
   });
 
-  it('a 401 that echoes the key never shows it', async () => {
+  it('a 401 that echoes the key never shows it, not in the message nor anywhere in the error', async () => {
     const error = (await failure(router.chat(ask('auth')))) as ProviderError;
     expect(error).toMatchObject({ status: 401, providerCode: 'invalid_api_key' });
     expect(error.message).toMatch(/^OpenAI answered 401: Incorrect API key provided/);
     expect(error.message).not.toContain(KEY);
+    expect(inspect(error, { depth: 10, showHidden: true })).not.toContain(KEY);
+    expect(JSON.stringify(error)).not.toContain(KEY);
   });
 
   it("aborting the caller's signal closes the upstream request before it answered", async () => {
