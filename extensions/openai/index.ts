@@ -1,43 +1,120 @@
-import { Capability, ConfigField, Extension, Model, type ExtensionLifecycle, type LifecycleOptions } from '../../src/index.js';
-import type { ChatProvider, ChatRequest, ChatResponse } from '../../src/app/chat.interface.js';
+import type { OpenAI as OpenAIClient } from 'openai';
+import { Capability, ConfigField, Extension, Model, Requires } from '../../src/index.js';
+import type {
+  CallOptions,
+  ChatChunk,
+  ChatProvider,
+  ChatRequest,
+  EmbeddingRequest,
+  ExtensionLifecycle,
+  LifecycleOptions,
+  ProviderChatResponse,
+  ProviderEmbeddingResponse,
+} from '../../src/index.js';
+import { toProviderError } from './errors.js';
+import { fromWire, fromWireChunk, toWire } from './wire.js';
 
-interface OpenAiConfig {
+export interface OpenAiConfig {
   apiKey: string;
   baseUrl: string;
+  organization?: string;
   timeout: number;
 }
 
-/** OpenAI's Chat Completions API over fetch (no SDK needed). */
-@Extension({ name: 'openai', description: 'OpenAI chat models', version: '1.0.0', author: 'Gleitzeit' })
-@Model('gpt-4o', { capabilities: ['text', 'vision', 'function_calling'], maxTokens: 128000, costPerToken: 0.0000025, priority: 1 })
-@Model('gpt-4o-mini', { capabilities: ['text', 'vision', 'function_calling'], maxTokens: 128000, costPerToken: 0.00000015 })
+type Sdk = typeof import('openai');
+
+const CHAT = ['text', 'vision', 'function_calling', 'json_mode'];
+
+/**
+ * OpenAI's Chat Completions and Embeddings APIs through the official `openai` SDK; with `baseUrl`, any
+ * OpenAI-compatible server. Prices: USD per input token, from openai.com/api/pricing as of 2025-06.
+ * The SDK does not retry (`maxRetries: 0`): retries belong to the router.
+ */
+@Extension({ name: 'openai', description: 'OpenAI (and OpenAI-compatible) chat and embedding models via the openai SDK', version: '2.0.0', author: 'Gleitzeit' })
+@Requires('openai@^7')
+@Model('gpt-4o', { capabilities: CHAT, maxTokens: 128000, costPerToken: 0.0000025, priority: 1 })
+@Model('gpt-4o-mini', { capabilities: CHAT, maxTokens: 128000, costPerToken: 0.00000015 })
+@Model('gpt-4.1', { capabilities: CHAT, maxTokens: 1047576, costPerToken: 0.000002 })
+@Model('gpt-4.1-mini', { capabilities: CHAT, maxTokens: 1047576, costPerToken: 0.0000004 })
+@Model('o3-mini', { capabilities: ['text', 'function_calling', 'json_mode'], maxTokens: 200000, costPerToken: 0.0000011 })
 @Model('gpt-4*', { capabilities: ['text'], maxTokens: 8192 })
+@Model('text-embedding-3-small', { capabilities: ['embeddings'], maxTokens: 8191, costPerToken: 0.00000002 })
+@Model('text-embedding-3-large', { capabilities: ['embeddings'], maxTokens: 8191, costPerToken: 0.00000013 })
 @Capability('streaming')
-@ConfigField('apiKey', { required: true, envVar: 'OPENAI_API_KEY', secret: true, description: 'OpenAI API key' })
-@ConfigField('baseUrl', { default: 'https://api.openai.com/v1', envVar: 'OPENAI_BASE_URL', description: 'API base URL' })
+@ConfigField('apiKey', { required: true, envVar: 'OPENAI_API_KEY', secret: true, description: 'OpenAI API key (any non-empty value for a local server without auth)' })
+@ConfigField('baseUrl', { default: 'https://api.openai.com/v1', envVar: 'OPENAI_BASE_URL', description: 'API base URL; point it at any OpenAI-compatible server' })
+@ConfigField('organization', { envVar: 'OPENAI_ORGANIZATION', description: 'OpenAI organization id (sent as OpenAI-Organization)' })
 @ConfigField('timeout', { type: 'integer', default: 60, min: 1, max: 600, description: 'Request timeout in seconds' })
 export class OpenAiExtension implements ExtensionLifecycle, ChatProvider {
+  private sdk?: Sdk;
+  private client?: OpenAIClient;
+
   constructor(readonly config: OpenAiConfig) {}
 
-  async chat(request: ChatRequest): Promise<ChatResponse> {
-    const response = await fetch(`${this.config.baseUrl}/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.config.apiKey}` },
-      body: JSON.stringify({ model: request.model, messages: request.messages, max_tokens: request.maxTokens }),
-      signal: AbortSignal.timeout(this.config.timeout * 1000),
-    });
-    const body = (await response.json()) as { choices?: { message: { content: string } }[]; error?: { message: string } };
-    if (!response.ok) throw new Error(`OpenAI answered ${response.status}: ${body.error?.message ?? 'no message'}`);
-    return { model: request.model, text: body.choices?.[0]?.message.content ?? '' };
+  /** The SDK is imported here, not at the top, so a missing package is @Requires' clear error first. */
+  async setup(_options?: LifecycleOptions): Promise<void> {
+    this.sdk = await import('openai');
+    const { apiKey, baseUrl, organization, timeout } = this.config;
+    // Every option explicit (null, not undefined): the SDK reads OPENAI_* env vars only for options left out.
+    this.client = new this.sdk.OpenAI({ apiKey, baseURL: baseUrl, organization: organization || null, project: null, timeout: timeout * 1000, maxRetries: 0 });
   }
 
-  /** Lists models: free, and proves the key and the network work. */
+  async chat(request: ChatRequest, { signal }: CallOptions): Promise<ProviderChatResponse> {
+    const client = await this.ready();
+    try {
+      return fromWire(await client.chat.completions.create(toWire(request), { signal }));
+    } catch (error) {
+      throw this.failure(error);
+    }
+  }
+
+  /** Chunks as they come; the last one carries usage (`stream_options.include_usage`). */
+  async *chatStream(request: ChatRequest, { signal }: CallOptions): AsyncGenerator<ChatChunk> {
+    const client = await this.ready();
+    try {
+      const stream = await client.chat.completions.create({ ...toWire(request), stream: true, stream_options: { include_usage: true } }, { signal });
+      for await (const chunk of stream) yield fromWireChunk(chunk);
+    } catch (error) {
+      throw this.failure(error);
+    }
+  }
+
+  async embed(request: EmbeddingRequest, { signal }: CallOptions): Promise<ProviderEmbeddingResponse> {
+    const client = await this.ready();
+    const { model, input, dimensions, user } = request;
+    try {
+      const answer = await client.embeddings.create(
+        { model, input, encoding_format: 'float', ...(dimensions !== undefined && { dimensions }), ...(user !== undefined && { user }) },
+        { signal },
+      );
+      return {
+        model: answer.model,
+        data: answer.data.map((d) => ({ index: d.index, embedding: d.embedding })),
+        usage: { promptTokens: answer.usage.prompt_tokens, totalTokens: answer.usage.total_tokens },
+      };
+    } catch (error) {
+      throw this.failure(error);
+    }
+  }
+
+  /** Lists models (GET /models): free, and proves the key and the network work. */
   async healthCheck({ signal }: LifecycleOptions) {
-    const response = await fetch(`${this.config.baseUrl}/models`, {
-      headers: { authorization: `Bearer ${this.config.apiKey}` },
-      // The health timeout aborts `signal`; the client's own timeout still bounds it.
-      signal: AbortSignal.any([signal, AbortSignal.timeout(this.config.timeout * 1000)]),
-    });
-    return { healthy: response.ok, statusCode: response.status };
+    const client = await this.ready();
+    try {
+      const { response } = await client.models.list({ signal }).withResponse();
+      return { healthy: response.status === 200, statusCode: response.status };
+    } catch (error) {
+      const failure = this.failure(error) as Error & { status?: number };
+      return { healthy: false, statusCode: failure.status, error: failure.message };
+    }
+  }
+
+  private async ready(): Promise<OpenAIClient> {
+    if (!this.client) await this.setup();
+    return this.client!;
+  }
+
+  private failure(error: unknown): unknown {
+    return this.sdk ? toProviderError(error, this.sdk, 'openai', this.config.apiKey) : error;
   }
 }

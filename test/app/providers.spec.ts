@@ -80,7 +80,8 @@ describe('the shipped provider extensions', () => {
       .post('/chat')
       .send({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
       .expect(201);
-    expect(body).toEqual({ model: 'gpt-4o', text: 'openai says hi', extension: 'openai' });
+    // openai implements the provider contract: /chat gives its answer with the finish reason (and usage when sent).
+    expect(body).toEqual({ model: 'gpt-4o', text: 'openai says hi', finishReason: 'stop', extension: 'openai' });
     const call = seen.find((s) => s.url === '/openai/chat/completions')!;
     expect(call.headers.authorization).toBe('Bearer sk-test');
     expect(call.body).toEqual({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });

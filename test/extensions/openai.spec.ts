@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { inspect } from 'node:util';
+import { ExtensionManager, ProviderError, SHIPPED_EXTENSIONS, type ChatChunk, type ModelRouter, type ToolCall } from '../../src/index.js';
+import { collect, failure } from '../support/mock.js';
+import { KEY, startOpenAiServer, type Seen } from '../support/openai-server.js';
+
+let fake: Awaited<ReturnType<typeof startOpenAiServer>>;
+let manager: ExtensionManager;
+let router: ModelRouter;
+
+beforeAll(async () => {
+  fake = await startOpenAiServer();
+  manager = new ExtensionManager({}, { env: () => undefined });
+  await manager.discoverExtensions([SHIPPED_EXTENSIONS]);
+  await manager.loadExtension('openai', { apiKey: KEY, baseUrl: fake.baseUrl });
+  router = manager.modelRouter;
+});
+
+afterAll(async () => {
+  await manager.unloadExtension('openai').catch(() => undefined);
+  await fake.close();
+});
+
+const lastCall = (url = '/v1/chat/completions'): Seen => fake.seen.filter((s) => s.url === url).at(-1)!;
+const ask = (text: string, model = 'gpt-4o') => ({ model, messages: [{ role: 'user' as const, content: text }] });
+
+const weather = {
+  type: 'function' as const,
+  function: { name: 'get_weather', description: 'Weather now', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+};
+
+function reassemble(chunks: ChatChunk[]): ToolCall[] {
+  const calls: ToolCall[] = [];
+  for (const fragment of chunks.flatMap((c) => c.delta.toolCalls ?? [])) {
+    const call = (calls[fragment.index] ??= { id: '', type: 'function', function: { name: '', arguments: '' } });
+    if (fragment.id) call.id = fragment.id;
+    if (fragment.function?.name) call.function.name = fragment.function.name;
+    call.function.arguments += fragment.function?.arguments ?? '';
+  }
+  return calls;
+}
+
+describe('the openai extension, on the official SDK, against a local OpenAI wire server', () => {
+  it('sends the key, the real model name of a qualified id, and every request field in snake_case', async () => {
+    const answer = await router.chat({
+      model: 'openai:gpt-4o-mini',
+      messages: [
+        { role: 'system', content: 'be brief' },
+        { role: 'user', content: [{ type: 'text', text: 'what is this' }, { type: 'image_url', imageUrl: { url: 'data:image/png;base64,AA==', detail: 'low' } }] },
+      ],
+      responseFormat: { type: 'json_schema', jsonSchema: { name: 'thing', schema: { type: 'object' }, strict: true } },
+      temperature: 0.2,
+      topP: 0.9,
+      maxTokens: 50,
+      stop: ['\n\n'],
+      seed: 7,
+      user: 'u-1',
+    });
+    const call = lastCall();
+    expect(call.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(call.body).toEqual({
+      model: 'gpt-4o-mini',
+      messages: [
+        { role: 'system', content: 'be brief' },
+        { role: 'user', content: [{ type: 'text', text: 'what is this' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AA==', detail: 'low' } }] },
+      ],
+      response_format: { type: 'json_schema', json_schema: { name: 'thing', schema: { type: 'object' }, strict: true } },
+      temperature: 0.2,
+      top_p: 0.9,
+      max_completion_tokens: 50,
+      stop: ['\n\n'],
+      seed: 7,
+      user: 'u-1',
+    });
+    expect(answer).toEqual({
+      extension: 'openai',
+      id: 'chatcmpl-1',
+      model: 'gpt-4o-mini-2024-08-06',
+      message: { role: 'assistant', content: 'openai says what is this' },
+      finishReason: 'stop',
+      usage: { promptTokens: 11, completionTokens: 7, totalTokens: 18 },
+    });
+  });
+
+  it('sends tools, tool choice, assistant tool calls and tool results, and reads the tool call back', async () => {
+    const answer = await router.chat({
+      model: 'gpt-4o',
+      tools: [weather],
+      toolChoice: 'auto',
+      messages: [
+        { role: 'user', content: 'weather in Berlin?' },
+        { role: 'assistant', content: null, toolCalls: [{ id: 'call_0', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        { role: 'tool', toolCallId: 'call_0', content: '{"celsius":18}' },
+      ],
+    });
+    expect(lastCall().body).toMatchObject({
+      tools: [weather],
+      tool_choice: 'auto',
+      messages: [
+        { role: 'user', content: 'weather in Berlin?' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_0', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        { role: 'tool', tool_call_id: 'call_0', content: '{"celsius":18}' },
+      ],
+    });
+    expect(answer).toMatchObject({
+      message: { content: null, toolCalls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Berlin"}' } }] },
+      finishReason: 'tool_calls',
+    });
+  });
+
+  it('streams content with include_usage, then the finish reason, then usage', async () => {
+    const chunks = await collect(router.chatStream(ask('hi')));
+    expect(lastCall().body).toMatchObject({ model: 'gpt-4o', stream: true, stream_options: { include_usage: true } });
+    expect(chunks.map((c) => c.delta.content ?? '').join('')).toBe('openai says hi');
+    expect(chunks[0].delta.role).toBe('assistant');
+    expect(chunks.filter((c) => c.finishReason)).toHaveLength(1);
+    expect(chunks.at(-2)?.finishReason).toBe('stop');
+    expect(chunks.at(-1)).toMatchObject({ delta: {}, usage: { promptTokens: 11, completionTokens: 7, totalTokens: 18 } });
+  });
+
+  it('streams tool-call fragments that reassemble into the call', async () => {
+    const chunks = await collect(router.chatStream({ ...ask('weather?'), tools: [weather] }));
+    expect(reassemble(chunks)).toEqual([{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Berlin"}' } }]);
+    expect(chunks.find((c) => c.finishReason)?.finishReason).toBe('tool_calls');
+  });
+
+  it('embeds with an embeddings model', async () => {
+    const answer = await router.embed({ model: 'text-embedding-3-small', input: ['a', 'b'], dimensions: 3 });
+    expect(lastCall('/v1/embeddings').body).toEqual({ model: 'text-embedding-3-small', input: ['a', 'b'], dimensions: 3, encoding_format: 'float' });
+    expect(answer).toEqual({
+      extension: 'openai',
+      model: 'text-embedding-3-small',
+      data: [{ index: 0, embedding: [0, 0.5, -0.25] }, { index: 1, embedding: [1, 0.5, -0.25] }],
+      usage: { promptTokens: 4, totalTokens: 4 },
+    });
+  });
+
+  it('health lists the models with the key', async () => {
+    await expect(manager.checkHealth('openai')).resolves.toMatchObject({ healthy: true, statusCode: 200 });
+    expect(lastCall('/v1/models').headers.authorization).toBe(`Bearer ${KEY}`);
+  });
+});
+
+describe('errors and aborts', () => {
+  it('a 429 is a ProviderError with status, code and Retry-After in ms, sent once (no SDK retries)', async () => {
+    const before = fake.seen.length;
+    const error = (await failure(router.chat(ask('rate')))) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ status: 429, providerCode: 'rate_limit_exceeded', retryAfterMs: 2000, message: 'OpenAI answered 429: Rate limit reached for gpt-4o' });
+    expect(fake.seen.length).toBe(before + 1);
+    await expect(failure(router.chat(ask('rate-ms')))).resolves.toMatchObject({ status: 429, providerCode: 'requests', retryAfterMs: 1500 });
+  });
+
+  it('a 400 context_length_exceeded keeps its code, in plain and streamed calls', async () => {
+    const expected = { status: 400, providerCode: 'context_length_exceeded', message: "OpenAI answered 400: This model's maximum context length is 128000 tokens." };
+    await expect(failure(router.chat(ask('long')))).resolves.toMatchObject(expected);
+    await expect(failure(collect(router.chatStream(ask('long'))))).resolves.toMatchObject(expected);
+  });
+
+  it('a 401 that echoes the key never shows it, not in the message nor anywhere in the error', async () => {
+    const error = (await failure(router.chat(ask('auth')))) as ProviderError;
+    expect(error).toMatchObject({ status: 401, providerCode: 'invalid_api_key' });
+    expect(error.message).toMatch(/^OpenAI answered 401: Incorrect API key provided/);
+    expect(error.message).not.toContain(KEY);
+    expect(inspect(error, { depth: 10, showHidden: true })).not.toContain(KEY);
+    expect(JSON.stringify(error)).not.toContain(KEY);
+  });
+
+  it("aborting the caller's signal closes the upstream request before it answered", async () => {
+    for (const call of [(signal: AbortSignal) => router.chat(ask('hang'), { signal }), (signal: AbortSignal) => collect(router.chatStream(ask('hang'), { signal }))]) {
+      const controller = new AbortController();
+      const before = fake.seen.length;
+      const pending = failure(call(controller.signal));
+      await waitFor(() => fake.seen.length > before);
+      controller.abort(new Error('the client left'));
+      await pending;
+      const seen = fake.seen[before];
+      await waitFor(() => seen.closedEarly !== undefined);
+      expect(seen.closedEarly).toBe(true);
+    }
+  });
+});
+
+async function waitFor(condition: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((done) => setTimeout(done, 10));
+  }
+}
