@@ -1,6 +1,6 @@
 import type { FinishReason, ToolCall, Usage } from '../provider/chat.interface.js';
 
-/** The chat message shape the shipped provider extensions accept. */
+/** The chat message shape of the demo's older convention (used by echo). */
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
   content: string;
@@ -14,7 +14,7 @@ export interface ChatRequest {
 
 /**
  * What POST /chat answers. `text` is always there; an extension that implements the provider contract
- * (`mock`) adds its finish reason, usage and tool calls.
+ * (mock, openai, claude) adds its finish reason, usage and tool calls.
  */
 export interface ChatResponse {
   extension?: string;
@@ -25,7 +25,7 @@ export interface ChatResponse {
   usage?: Usage;
 }
 
-/** The demo's older convention (echo, openai, claude): `chat({ model, messages })` answers `{ model, text }`. */
+/** The demo's older convention (echo): `chat({ model, messages })` answers `{ model, text }`. */
 export interface ChatProvider {
   chat(request: ChatRequest): Promise<ChatResponse>;
 }
