@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { ExtensionManager, ProviderError, SHIPPED_EXTENSIONS, type ChatChunk, type ModelRouter, type ToolCall } from '../../src/index.js';
 import { FakeAnthropic, message, messageStart } from '../support/anthropic-server.js';
 import { collect, failure } from '../support/mock.js';
+import { reassemble } from '../support/chunks.js';
 
 const KEY = 'sk-ant-test-0123456789abcdef';
 const server = new FakeAnthropic();
@@ -26,18 +27,6 @@ beforeEach(() => {
 
 const weather = { type: 'function' as const, function: { name: 'get_weather', description: 'Weather now', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
 const PNG = 'iVBORw0KGgo=';
-
-/** Tool-call fragments put back together by index, as a client does. */
-function reassemble(chunks: ChatChunk[]): ToolCall[] {
-  const calls: ToolCall[] = [];
-  for (const fragment of chunks.flatMap((c) => c.delta.toolCalls ?? [])) {
-    const call = (calls[fragment.index] ??= { id: '', type: 'function', function: { name: '', arguments: '' } });
-    if (fragment.id) call.id = fragment.id;
-    if (fragment.function?.name) call.function.name = fragment.function.name;
-    call.function.arguments += fragment.function?.arguments ?? '';
-  }
-  return calls;
-}
 
 describe('claude on @anthropic-ai/sdk: what it sends', () => {
   it('sends the key, the API version, the real model for an alias, system, max_tokens and plain answers come back normalized', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ModelNotFound, ProviderError, type ChatChunk, type ToolCall } from '../../src/index.js';
 import { ask, collect, failure, loadMock } from '../support/mock.js';
+import { reassemble, textOf } from '../support/chunks.js';
 
 const weather = {
   type: 'function' as const,
@@ -10,21 +11,6 @@ const weather = {
   },
 };
 const clock = { type: 'function' as const, function: { name: 'get_time' } };
-
-/** The content a stream carries, joined. */
-const textOf = (chunks: ChatChunk[]) => chunks.map((c) => c.delta.content ?? '').join('');
-
-/** Tool-call fragments put back together by index, as a client does. */
-function reassemble(chunks: ChatChunk[]): ToolCall[] {
-  const calls: ToolCall[] = [];
-  for (const fragment of chunks.flatMap((c) => c.delta.toolCalls ?? [])) {
-    const call = (calls[fragment.index] ??= { id: '', type: 'function', function: { name: '', arguments: '' } });
-    if (fragment.id) call.id = fragment.id;
-    if (fragment.function?.name) call.function.name = fragment.function.name;
-    call.function.arguments += fragment.function?.arguments ?? '';
-  }
-  return calls;
-}
 
 describe('the mock extension answers deterministically', () => {
   it('echoes the latest user message after the prefix, with word counts as usage, the same every time', async () => {

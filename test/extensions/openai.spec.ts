@@ -3,6 +3,7 @@ import { inspect } from 'node:util';
 import { ExtensionManager, ProviderError, SHIPPED_EXTENSIONS, type ChatChunk, type ModelRouter, type ToolCall } from '../../src/index.js';
 import { collect, failure } from '../support/mock.js';
 import { KEY, startOpenAiServer, type Seen } from '../support/openai-server.js';
+import { reassemble } from '../support/chunks.js';
 
 let fake: Awaited<ReturnType<typeof startOpenAiServer>>;
 let manager: ExtensionManager;
@@ -28,17 +29,6 @@ const weather = {
   type: 'function' as const,
   function: { name: 'get_weather', description: 'Weather now', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
 };
-
-function reassemble(chunks: ChatChunk[]): ToolCall[] {
-  const calls: ToolCall[] = [];
-  for (const fragment of chunks.flatMap((c) => c.delta.toolCalls ?? [])) {
-    const call = (calls[fragment.index] ??= { id: '', type: 'function', function: { name: '', arguments: '' } });
-    if (fragment.id) call.id = fragment.id;
-    if (fragment.function?.name) call.function.name = fragment.function.name;
-    call.function.arguments += fragment.function?.arguments ?? '';
-  }
-  return calls;
-}
 
 describe('the openai extension, on the official SDK, against a local OpenAI wire server', () => {
   it('sends the key, the real model name of a qualified id, and every request field in snake_case', async () => {
