@@ -70,7 +70,8 @@ function check(definition: ExtensionDefinition, explicit: Record<string, unknown
     return undefined;
   }
   expect(isOfFieldType(value, options.type as ConfigFieldType)).toBe(true);
-  const size = typeof value === 'string' || Array.isArray(value) ? value.length : typeof value === 'number' ? value : undefined;
+  // String lengths count characters (code points), as class-validator's MinLength/MaxLength do: an emoji is one.
+  const size = typeof value === 'string' ? [...value].length : Array.isArray(value) ? value.length : typeof value === 'number' ? value : undefined;
   if (size !== undefined && options.type !== 'object' && options.type !== 'boolean') {
     if (options.min !== undefined) expect(size).toBeGreaterThanOrEqual(options.min);
     if (options.max !== undefined) expect(size).toBeLessThanOrEqual(options.max);
