@@ -1,5 +1,7 @@
 import { pathToFileURL } from 'node:url';
-import { ExtensionConfigError, ExtensionDependencyError, ExtensionLoadError } from '../errors/index.js';
+import { describeThrown, ExtensionConfigError, ExtensionDependencyError, ExtensionLoadError } from '../errors/index.js';
+import { timeLimitProblem } from '../utils/time-limits.js';
+import { withDeadline } from '../utils/with-timeout.js';
 import { importFailedMessage, importStuckMessage, noTypeScriptLoaderMessage, packagesMessage } from '../errors/messages.js';
 import { isTypeScriptFile, isTypeScriptLoaderActive } from './typescript-loader.js';
 
@@ -8,14 +10,11 @@ const MISSING_PACKAGE = /Cannot find (?:package|module) '([^']+)'/;
 /** How long importing one extension module may take, in ms, unless `importTimeoutMs` says otherwise. */
 export const DEFAULT_IMPORT_TIMEOUT_MS = 10_000;
 
-/** Node's timers hold at most 2^31 - 1 ms. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 /** Throws an ExtensionConfigError unless `value` is a usable import time limit (or undefined). */
 export function checkImportTimeout(value: unknown): void {
-  if (value === undefined || (typeof value === 'number' && value > 0 && value <= MAX_TIMER_MS)) return;
-  const shown = typeof value === 'number' || typeof value === 'string' ? JSON.stringify(value) : typeof value;
-  const issue = { field: 'importTimeoutMs', message: `must be a positive number of milliseconds up to ${MAX_TIMER_MS} (got ${shown})` };
+  const problem = value === undefined ? undefined : timeLimitProblem(value);
+  if (!problem) return;
+  const issue = { field: 'importTimeoutMs', message: problem };
   throw new ExtensionConfigError(`Invalid option:\n  - ${issue.field}: ${issue.message}`, undefined, [issue]);
 }
 
@@ -35,17 +34,14 @@ export async function importModule(
   if (isTypeScriptFile(file) && !typescript) {
     throw new ExtensionLoadError(noTypeScriptLoaderMessage(file), extensionName);
   }
-  const stuck = new ExtensionLoadError(importStuckMessage(file, timeoutMs), extensionName);
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(stuck), timeoutMs);
-  });
+  // import() cannot be cancelled: the deadline only stops waiting for it.
+  const stuck = () => new ExtensionLoadError(importStuckMessage(file, timeoutMs), extensionName);
   try {
-    return (await Promise.race([import(pathToFileURL(file).href), deadline])) as Record<string, unknown>;
+    return (await withDeadline(() => import(pathToFileURL(file).href), timeoutMs, stuck)) as Record<string, unknown>;
   } catch (error) {
-    if (error === stuck) throw stuck;
-    const err = error as NodeJS.ErrnoException;
-    const missing = MISSING_PACKAGE.exec(err.message ?? '')?.[1];
+    if (error instanceof ExtensionLoadError) throw error;
+    const reason = describeThrown(error);
+    const missing = MISSING_PACKAGE.exec(reason)?.[1];
     if (missing && !missing.startsWith('.') && !missing.startsWith('/') && !missing.startsWith('file:')) {
       const pkg = missing.startsWith('@') ? missing.split('/').slice(0, 2).join('/') : missing.split('/')[0];
       throw new ExtensionDependencyError(
@@ -54,8 +50,6 @@ export async function importModule(
         [pkg],
       );
     }
-    throw new ExtensionLoadError(importFailedMessage(file, err.message ?? String(error)), extensionName, { cause: error });
-  } finally {
-    clearTimeout(timer);
+    throw new ExtensionLoadError(importFailedMessage(file, reason), extensionName, { cause: error });
   }
 }

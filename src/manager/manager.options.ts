@@ -1,6 +1,7 @@
 import { ExtensionConfigError, type ExtensionIssue } from '../errors/index.js';
 import { didYouMean } from '../utils/did-you-mean.js';
 import { ownValue } from '../utils/own.js';
+import { timeLimitProblem } from '../utils/time-limits.js';
 import type { LifecyclePhase } from './manager.interface.js';
 
 /** What happens when an extension fails to load, set up or start at boot. */
@@ -55,16 +56,9 @@ export interface ExtensionsRuntimeOptions {
   autoStart?: boolean;
 }
 
-/** Node's timers hold at most 2^31 - 1 ms; a larger value fires after 1 ms. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 function checkMs(value: unknown, field: string, allowZero: boolean, issues: ExtensionIssue[]): void {
-  if (value === undefined) return;
-  const ok = typeof value === 'number' && Number.isFinite(value) && (allowZero ? value >= 0 : value > 0) && value <= MAX_TIMER_MS;
-  if (!ok) {
-    const shown = typeof value === 'number' ? String(value) : typeof value === 'string' ? JSON.stringify(value) : typeof value;
-    issues.push({ field, message: `must be a ${allowZero ? 'non-negative' : 'positive'} number of milliseconds up to ${MAX_TIMER_MS} (got ${shown})` });
-  }
+  const problem = value === undefined ? undefined : timeLimitProblem(value, allowZero);
+  if (problem) issues.push({ field, message: problem });
 }
 
 const PHASES = Object.keys(DEFAULT_TIMEOUTS) as LifecyclePhase[];
