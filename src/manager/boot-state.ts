@@ -6,6 +6,7 @@ import { bootPolicy, type BootFailurePolicy, type ExtensionsRuntimeOptions } fro
  */
 export class BootState {
   private selected: string[] = [];
+  private selectedSet = new Set<string>();
   private phase: 'starting' | 'serving' | 'stopping' = 'starting';
 
   constructor(private readonly options: ExtensionsRuntimeOptions) {}
@@ -17,6 +18,12 @@ export class BootState {
 
   set extensions(names: string[]) {
     this.selected = [...names];
+    this.selectedSet = new Set(names);
+  }
+
+  /** Whether an extension was selected at boot (a set lookup: called once per extension while booting). */
+  has(name: string): boolean {
+    return this.selectedSet.has(name);
   }
 
   policyFor(name: string): BootFailurePolicy {

@@ -47,7 +47,7 @@ export function createManager(
 /** Builds a boot extension with the dependencies Nest injected; a failure is recorded, not thrown. */
 export async function loadForBoot(manager: ExtensionManager, name: string, dependencies: unknown[]): Promise<unknown> {
   // Narrowed out by forRootAsync's factory, or already failed before the app compiled.
-  if (!manager.boot.extensions.includes(name) || manager.getState(name) === 'failed') return null;
+  if (!manager.boot.has(name) || manager.getState(name) === 'failed') return null;
   try {
     return await manager.loadWithDependencies(name, dependencies);
   } catch {
@@ -61,12 +61,14 @@ export async function loadForBoot(manager: ExtensionManager, name: string, depen
  */
 export async function bootExtensions(manager: ExtensionManager, options: ExtensionsRuntimeOptions): Promise<void> {
   const known = manager.allRecords().map((r) => r.definition.name);
+  const knownSet = new Set(known);
   for (const [option, entries] of [['extensionConfigs', options.extensionConfigs], ['extensionOptions', options.extensionOptions]] as const) {
-    for (const name of Object.keys(entries ?? {}).filter((n) => !known.includes(n))) {
+    for (const name of Object.keys(entries ?? {}).filter((n) => !knownSet.has(n))) {
       logger.warn(`${option} names "${name}", which was not discovered; it is ignored.${didYouMean(name, known)}`);
     }
   }
-  const records = () => manager.boot.extensions.map((n) => manager.allRecords().find((r) => r.definition.name === n)!);
+  const byName = new Map(manager.allRecords().map((r) => [r.definition.name, r]));
+  const records = () => manager.boot.extensions.map((n) => byName.get(n)!);
   const failedEarly = records().filter((r) => r.state === 'failed').map((r) => r.error!);
   const aborts = (errors: ExtensionError[]) => errors.some((e) => manager.boot.policyFor(e.extensionName!) === 'abort');
   if (aborts(failedEarly)) {
