@@ -1,8 +1,18 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { SHIPPED_EXTENSIONS } from '../helpers/shipped-extensions.js';
+import { timeLimitProblem } from '../utils/time-limits.js';
 import { ExtensionsModule } from '../module/extensions.module.js';
-import { ChatController } from './chat.controller.js';
+import { CHAT_TIMEOUT_MS, ChatController } from './chat.controller.js';
+
+/** GLEITZEIT_CHAT_TIMEOUT_MS, or 60 s; a value a timer cannot honour stops the boot with the reason. */
+function chatTimeout(text: string | undefined): number {
+  if (text === undefined || text === '') return 60_000;
+  const ms = Number(text);
+  const problem = timeLimitProblem(ms);
+  if (problem) throw new Error(`GLEITZEIT_CHAT_TIMEOUT_MS ${problem}`);
+  return ms;
+}
 
 export { SHIPPED_EXTENSIONS };
 
@@ -31,6 +41,7 @@ export class AppModule {
         }),
       ],
       controllers: [ChatController],
+      providers: [{ provide: CHAT_TIMEOUT_MS, useValue: chatTimeout(env.GLEITZEIT_CHAT_TIMEOUT_MS) }],
     };
   }
 }

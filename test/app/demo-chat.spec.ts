@@ -5,7 +5,7 @@ import request from 'supertest';
 import { AppModule } from '../../src/app/app.module.js';
 import { LogCollector } from '../support/boot.js';
 
-const FAULTS = ['MOCK_FAIL_RATE', 'MOCK_FAIL_STATUS', 'MOCK_RETRY_AFTER_MS'];
+const FAULTS = ['MOCK_FAIL_RATE', 'MOCK_FAIL_STATUS', 'MOCK_RETRY_AFTER_MS', 'MOCK_HANG'];
 let app: INestApplication | undefined;
 
 afterEach(async () => {
@@ -59,5 +59,16 @@ describe('the demo app runs on mock by default', () => {
       retryAfterMs: 2000,
       message: expect.stringContaining('Mock fault on call 1 (chat): HTTP 429 rate_limit_exceeded, retry after 2000 ms.'),
     });
+  });
+
+  it('answers 504 at GLEITZEIT_CHAT_TIMEOUT_MS when the provider hangs, aborting its call', async () => {
+    process.env.MOCK_HANG = 'true';
+    const http = await demo({ GLEITZEIT_CHAT_TIMEOUT_MS: '200' });
+    const began = performance.now();
+    const { body } = await http.post('/chat').send(hello('mock')).expect(504);
+    expect(performance.now() - began).toBeGreaterThanOrEqual(190);
+    expect(body).toMatchObject({ code: 'EXT_ERR_TIMEOUT', message: 'The provider did not answer within 200 ms; its call was aborted.' });
+    // The mock's hang ended because its signal aborted: it counted the call but did not serve it.
+    expect((await http.get('/health').expect(200)).body.details.mock).toMatchObject({ calls: 1, served: 0 });
   });
 });
