@@ -26,3 +26,8 @@ export * from './helpers/report.helpers.js';
 export { SHIPPED_EXTENSIONS } from './helpers/shipped-extensions.js';
 export type * from './provider/chat.interface.js';
 export type { RouterCallOptions } from './routing/provider-calls.js';
+export { OpenAiGatewayModule } from './gateway/gateway.module.js';
+export type { GatewayOptions } from './gateway/gateway.options.js';
+export { ExtensionExceptionFilter, OpenAiExceptionFilter } from './gateway/exception-filters.js';
+export { HTTP_STATUS_OF_CODE, httpStatusOf, providerStatus, extensionErrorBody, type OpenAiErrorBody } from './gateway/http-errors.js';
+export { OpenAiPathExceptionFilter } from './gateway/exception-filters.js';

@@ -1,16 +1,19 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app/app.module.js';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create(await AppModule.register(), { abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(await AppModule.register(), { abortOnError: false });
+  // Chat requests carry whole conversations and images as data: URLs; Express's default is 100 kB.
+  app.useBodyParser('json', { limit: process.env.GLEITZEIT_BODY_LIMIT || '10mb' });
   // Exit with 0 after every stop() ran, rather than re-raising the signal.
   app.enableShutdownHooks([], { useProcessExit: true });
   const port = Number(process.env.PORT ?? 3000);
   await app.listen(port);
   const url = (await app.getUrl()).replace('[::1]', 'localhost');
-  new Logger('Gleitzeit').log(`Listening on ${url} (try GET /health, GET /models, POST /chat)`);
+  new Logger('Gleitzeit').log(`Listening on ${url} (OpenAI's API at ${url}/v1; try GET /v1/models, GET /health)`);
 }
 
 bootstrap().catch((error: Error) => {

@@ -1,32 +1,41 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
+import { OpenAiPathExceptionFilter } from '../gateway/exception-filters.js';
+import { OpenAiGatewayModule } from '../gateway/gateway.module.js';
 import { SHIPPED_EXTENSIONS } from '../helpers/shipped-extensions.js';
 import { timeLimitProblem } from '../utils/time-limits.js';
 import { ExtensionsModule } from '../module/extensions.module.js';
-import { CHAT_TIMEOUT_MS, ChatController } from './chat.controller.js';
-
-/** GLEITZEIT_CHAT_TIMEOUT_MS, or 60 s; a value a timer cannot honour stops the boot with the reason. */
-function chatTimeout(text: string | undefined): number {
-  if (text === undefined || text === '') return 60_000;
-  const ms = Number(text);
-  const problem = timeLimitProblem(ms);
-  if (problem) throw new Error(`GLEITZEIT_CHAT_TIMEOUT_MS ${problem}`);
-  return ms;
-}
 
 export { SHIPPED_EXTENSIONS };
 
+/** The extensions the gateway boots unless GLEITZEIT_EXTENSIONS names others. */
+export const DEFAULT_EXTENSIONS = ['mock', 'openai', 'claude'];
+
+/** Extensions that need an API key: without one they show as "not configured" and the app serves on. */
+const KEYED = ['openai', 'claude'];
+
+/** GLEITZEIT_TIMEOUT_MS, or 60 s; a value a timer cannot honour stops the boot with the reason. */
+function callTimeout(text: string | undefined): number {
+  if (text === undefined || text === '') return 60_000;
+  const ms = Number(text);
+  const problem = timeLimitProblem(ms);
+  if (problem) throw new Error(`GLEITZEIT_TIMEOUT_MS ${problem}`);
+  return ms;
+}
+
 /**
- * The demo app. GLEITZEIT_EXTENSIONS picks the extensions to boot (comma-separated); the default is
- * `mock`, which needs no API key (`echo` still ships and boots when named). Add `openai` or `claude`
- * with OPENAI_API_KEY / ANTHROPIC_API_KEY.
+ * The gateway app: OpenAI's API at /v1 over every shipped extension. `mock` needs no key and serves
+ * out of the box; `openai` and `claude` serve once OPENAI_API_KEY / ANTHROPIC_API_KEY is set, and until
+ * then show as not configured in /health and the boot tree, without failing readiness.
  */
 @Module({})
 export class AppModule {
   static async register(env: NodeJS.ProcessEnv = process.env): Promise<DynamicModule> {
     // Loading the config module first puts .env into process.env, so it can pick the extensions too.
     const config = await ConfigModule.forRoot({ isGlobal: true });
-    const extensions = (env.GLEITZEIT_EXTENSIONS ?? 'mock').split(',').map((n) => n.trim()).filter(Boolean);
+    const named = env.GLEITZEIT_EXTENSIONS?.split(',').map((n) => n.trim()).filter(Boolean);
+    const extensions = named?.length ? named : DEFAULT_EXTENSIONS;
     return {
       module: AppModule,
       imports: [
@@ -38,10 +47,12 @@ export class AppModule {
           extensions,
           healthCacheMs: 10_000,
           introspectionPath: env.NODE_ENV === 'production' ? false : '',
+          extensionOptions: Object.fromEntries(KEYED.map((name) => [name, { onBootFailure: 'continue' as const }])),
         }),
+        OpenAiGatewayModule.register({ path: 'v1', timeoutMs: callTimeout(env.GLEITZEIT_TIMEOUT_MS) }),
       ],
-      controllers: [ChatController],
-      providers: [{ provide: CHAT_TIMEOUT_MS, useValue: chatTimeout(env.GLEITZEIT_CHAT_TIMEOUT_MS) }],
+      // Broken JSON or an unknown route under /v1 fails before the gateway's controller: answer it in OpenAI's format too.
+      providers: [{ provide: APP_FILTER, useFactory: (host: HttpAdapterHost) => new OpenAiPathExceptionFilter('v1', host.httpAdapter), inject: [HttpAdapterHost] }],
     };
   }
 }

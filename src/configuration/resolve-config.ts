@@ -59,6 +59,7 @@ export function resolveConfig(
         issues.push({
           field: field.name,
           message: `is required: ${viaEnv}pass extensionConfigs['${definition.name}'].${field.name}`,
+          unset: field.envVar ?? `extensionConfigs['${definition.name}'].${field.name}`,
         });
       }
       continue;

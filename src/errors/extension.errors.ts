@@ -20,6 +20,8 @@ export type ExtensionErrorCode = (typeof ExtensionErrorCode)[keyof typeof Extens
 export interface ExtensionIssue {
   field: string;
   message: string;
+  /** A required setting that has no value: the environment variable (or option) that would give it one. */
+  unset?: string;
 }
 
 /** A package that is installed in a version outside the required range. */
@@ -72,6 +74,14 @@ export class ExtensionConfigError extends ExtensionError {
     readonly issues: ExtensionIssue[],
   ) {
     super(message, ExtensionErrorCode.CONFIG, extensionName);
+  }
+
+  /**
+   * When the only problems are required settings with no value (an API key not set), the extension is
+   * not configured rather than broken: the environment variables (or options) to set. Else undefined.
+   */
+  get unsetSettings(): string[] | undefined {
+    return this.issues.length && this.issues.every((i) => i.unset) ? this.issues.map((i) => i.unset!) : undefined;
   }
 }
 

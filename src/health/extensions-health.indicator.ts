@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorFunction, type HealthIndicatorResult } from '@nestjs/terminus';
+import { ExtensionConfigError } from '../errors/index.js';
 import { ExtensionManager } from '../manager/extension-manager.js';
 
 /** Keys Terminus reserves in indicator details; an extension's own are moved under `details`. */
@@ -26,14 +27,18 @@ export class ExtensionsHealthIndicator {
 
   /**
    * One extension: up while started and healthy; down when healthCheck() says unhealthy, throws or
-   * does not answer within the timeout; degraded when it failed under the `continue` policy.
+   * does not answer within the timeout; degraded when it failed under the `continue` policy. One
+   * that failed only for want of required settings (an API key) shows as `not configured`, naming them.
    */
   async isHealthy(name: string): Promise<HealthIndicatorResult> {
     const session = this.health.check(name);
     const state = this.manager.getState(name);
     if (state === 'failed') {
       const error = this.manager.allRecords().find((r) => r.definition.name === name)?.error;
-      const data = { state, error: error ? `${error.code}: ${error.message}` : 'failed' };
+      const unset = error instanceof ExtensionConfigError ? error.unsetSettings : undefined;
+      const data: Record<string, unknown> = unset
+        ? { state: 'not configured', set: unset, message: `not configured: set ${unset.join(', ')}` }
+        : { state, error: error ? `${error.code}: ${error.message}` : 'failed' };
       return this.manager.boot.policyFor(name) === 'continue' ? session.degraded(data) : session.down(data);
     }
     if (state === 'loaded') return session.down({ state, message: `loaded but not started: call manager.startExtension('${name}')` });

@@ -7,7 +7,7 @@ import { aggregateMessage } from '../errors/messages.js';
 import { ExtensionManager } from '../manager/extension-manager.js';
 import { didYouMean } from '../utils/did-you-mean.js';
 import type { BootPlan } from './boot-plan.js';
-import { bootTree } from './boot-tree.js';
+import { bootTree, unsetSettings } from './boot-tree.js';
 import type { ExtensionsRuntimeOptions } from './extensions-options.interface.js';
 
 const logger = new Logger('Extensions');
@@ -84,7 +84,9 @@ export async function bootExtensions(manager: ExtensionManager, options: Extensi
     await manager.stopAllExtensions().catch((error: Error) => logger.error(error.message));
     throw new ExtensionBootError(aggregateMessage('Extensions failed to boot', all), all);
   }
-  (all.length ? logger.warn.bind(logger) : logger.log.bind(logger))(tree);
+  // Extensions that only lack their settings (no API key) are expected; anything else deserves a warning.
+  const broken = records().some((r) => r.state === 'failed' && !unsetSettings(r));
+  (broken ? logger.warn.bind(logger) : logger.log.bind(logger))(tree);
   const conflicts = Object.entries(manager.modelRouter.conflicts());
   if (conflicts.length) {
     const lines = conflicts.map(([model, extensions]) => `\n  - ${model}: ${extensions.join(', ')} (routes to ${manager.findExtensionForModel(model)})`);

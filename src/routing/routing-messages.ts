@@ -23,8 +23,11 @@ export function notRoutableMessage(model: string, record: RoutableExtension): st
   const env = record.definition.configFields.filter((f) => f.required && f.envVar).map((f) => f.envVar);
   const needs = env.length ? ` (it needs ${env.join(', ')})` : '';
   switch (record.state) {
-    case 'failed':
+    case 'failed': {
+      const unset = (record.error as { unsetSettings?: string[] } | undefined)?.unsetSettings;
+      if (unset) return `Extension "${name}" serves model ${shown(model)} but is not configured: set ${unset.join(', ')} and restart the app (or load it again: manager.loadExtension('${name}')).`;
       return `Extension "${name}" serves model ${shown(model)} but failed: ${record.error?.message ?? 'unknown error'}\nFix it, then load it again (manager.loadExtension('${name}')).`;
+    }
     case 'stopped':
       return `Extension "${name}" serves model ${shown(model)} but is stopped. Start it (manager.startExtension('${name}')).`;
     default:

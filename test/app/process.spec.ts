@@ -58,16 +58,20 @@ describe('a real app process', () => {
     expect(existsSync(`dist/${entryFile}.js`)).toBe(true);
   });
 
-  it('the shipped app, started as start:prod starts it, runs on its embedded default with no API key and chats through the router', async () => {
+  it('the shipped app, started as start:prod starts it with no API key, serves OpenAI\'s API on mock and shows openai and claude as not configured', async () => {
     const entry = /^node (\S+)$/.exec(JSON.parse(readFileSync('package.json', 'utf8')).scripts['start:prod'])?.[1];
     expect(entry).toBeDefined();
-    const app = await start(resolve(entry!), { PORT: '0', OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '' });
-    await request(app.url).get('/health').expect(200);
+    const app = await start(resolve(entry!), { PORT: '0', OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '', GLEITZEIT_EXTENSIONS: '' });
+    await request(app.url).get('/health/ready').expect(200);
+    const health = await request(app.url).get('/health').expect(200);
+    expect(health.body.details.openai).toMatchObject({ status: 'degraded', state: 'not configured', set: ['OPENAI_API_KEY'] });
+    expect(health.body.details.claude).toMatchObject({ status: 'degraded', state: 'not configured', set: ['ANTHROPIC_API_KEY'] });
     const chat = await request(app.url)
-      .post('/chat')
+      .post('/v1/chat/completions')
       .send({ model: 'mock', messages: [{ role: 'user', content: 'hello' }] })
-      .expect(201);
-    expect(chat.body).toEqual({ model: 'mock-chat', text: 'hello', extension: 'mock', finishReason: 'stop', usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 } });
+      .expect(200);
+    expect(chat.body).toMatchObject({ object: 'chat.completion', model: 'mock-chat', choices: [{ message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }] });
+    expect(app.output()).toContain('openai 2.0.0 [decorator] not configured  set OPENAI_API_KEY');
     child!.kill('SIGTERM');
     expect(await app.exited).toBe(0);
   });

@@ -77,11 +77,10 @@ describe('the shipped provider extensions', () => {
   it('openai speaks the Chat Completions wire format', async () => {
     const http = request((await bootShippedApp()).getHttpServer());
     const { body } = await http
-      .post('/chat')
+      .post('/v1/chat/completions')
       .send({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
-      .expect(201);
-    // openai implements the provider contract: /chat gives its answer with the finish reason (and usage when sent).
-    expect(body).toEqual({ model: 'gpt-4o', text: 'openai says hi', finishReason: 'stop', extension: 'openai' });
+      .expect(200);
+    expect(body).toMatchObject({ object: 'chat.completion', model: 'gpt-4o', choices: [{ message: { role: 'assistant', content: 'openai says hi' }, finish_reason: 'stop' }] });
     const call = seen.find((s) => s.url === '/openai/chat/completions')!;
     expect(call.headers.authorization).toBe('Bearer sk-test');
     expect(call.body).toEqual({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
@@ -89,41 +88,49 @@ describe('the shipped provider extensions', () => {
 
   it('a gpt-4 variant routes to openai by pattern', async () => {
     const http = request((await bootShippedApp()).getHttpServer());
-    const { body } = await http.post('/chat').send({ model: 'gpt-4-turbo', messages: [{ role: 'user', content: 'x' }] }).expect(201);
-    expect(body.extension).toBe('openai');
+    const { body } = await http.post('/v1/chat/completions').send({ model: 'gpt-4-turbo', messages: [{ role: 'user', content: 'x' }] }).expect(200);
+    expect(body.choices[0].message.content).toBe('openai says x');
+    // A name matched by a pattern is sent upstream as asked.
+    expect(seen.find((s) => s.url === '/openai/chat/completions')!.body.model).toBe('gpt-4-turbo');
   });
 
   it('claude (a YAML extension) speaks the Messages wire format, found by alias, sending the real model name', async () => {
     const http = request((await bootShippedApp()).getHttpServer());
     const { body } = await http
-      .post('/chat')
+      .post('/v1/chat/completions')
       .send({ model: 'claude-sonnet', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hey' }] })
-      .expect(201);
-    // claude implements the provider contract now: /chat adds its finish reason and usage.
-    expect(body).toEqual({ model: 'claude-sonnet-5-5', text: 'claude says hey', extension: 'claude', finishReason: 'stop', usage: { promptTokens: 5, completionTokens: 3, totalTokens: 8 } });
+      .expect(200);
+    expect(body).toMatchObject({ model: 'claude-sonnet-5-5', choices: [{ message: { content: 'claude says hey' }, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 } });
     const call = seen.find((s) => s.url === '/anthropic/v1/messages')!;
     expect(call.headers['anthropic-version']).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     // Anthropic knows no alias: the provider receives the model's own name.
     expect(call.body).toEqual({ model: 'claude-sonnet-5-5', max_tokens: 1024, system: 'be brief', messages: [{ role: 'user', content: 'hey' }] });
   });
 
-  it('health asks openai for its models list, and /chat answers 404 for an unknown model', async () => {
+  it('health asks openai for its models list, and the gateway answers 404 for an unknown model', async () => {
     const http = request((await bootShippedApp()).getHttpServer());
     const health = await http.get('/health').expect(200);
     expect(health.body.details.openai).toMatchObject({ status: 'up', healthy: true, statusCode: 200 });
     expect(health.body.details.claude).toMatchObject({ status: 'up', healthy: true, models: ['claude-sonnet-5-5'] });
     expect(seen.some((s) => s.url === '/anthropic/v1/models?limit=1' && s.headers.authorization === 'Bearer ak-test')).toBe(true);
     expect(seen.some((s) => s.url === '/openai/models' && s.headers.authorization === 'Bearer sk-test')).toBe(true);
-    const missing = await http.post('/chat').send({ model: 'claude-opus-9', messages: [] }).expect(404);
-    expect(missing.body.code).toBe('EXT_ERR_MODEL_NOT_FOUND');
+    const missing = await http.post('/v1/chat/completions').send({ model: 'claude-opus-9', messages: [{ role: 'user', content: 'x' }] }).expect(404);
+    expect(missing.body.error).toMatchObject({ code: 'EXT_ERR_MODEL_NOT_FOUND', param: 'model', close_matches: expect.arrayContaining(['claude-opus-4-6']) });
   });
 
-  it('without a key, openai fails the boot with the fix, and the key never shows', async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [await AppModule.register({ GLEITZEIT_EXTENSIONS: 'echo,openai' })] }).compile();
-    app = moduleRef.createNestApplication({ logger: new LogCollector() });
-    await expect(app.init()).rejects.toThrow(
-      "apiKey: is required: set the environment variable OPENAI_API_KEY, or pass extensionConfigs['openai'].apiKey",
-    );
-    app = undefined;
+  it('without a key, openai is not configured: the app serves on, naming the variable, and the boot stays ready', async () => {
+    const logs = new LogCollector();
+    const moduleRef = await Test.createTestingModule({ imports: [await AppModule.register({ GLEITZEIT_EXTENSIONS: 'echo,openai' })] }).setLogger(logs).compile();
+    app = moduleRef.createNestApplication({ logger: logs });
+    await app.init();
+    const http = request(app.getHttpServer());
+    const health = await http.get('/health').expect(200);
+    expect(health.body.details.openai).toEqual({ status: 'degraded', state: 'not configured', set: ['OPENAI_API_KEY'], message: 'not configured: set OPENAI_API_KEY' });
+    await http.get('/health/ready').expect(200);
+    expect(logs.text).toMatch(/log: Extensions \(1 started, 1 not configured\)[\s\S]*openai 2\.0\.0 \[decorator\] not configured  set OPENAI_API_KEY/);
+    const refused = await http.post('/v1/chat/completions').send({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }).expect(404);
+    expect(refused.body.error.message).toBe('Extension "openai" serves model "gpt-4o" but is not configured: set OPENAI_API_KEY and restart the app (or load it again: manager.loadExtension(\'openai\')).');
+    const echo = await http.post('/v1/chat/completions').send({ model: 'echo', messages: [{ role: 'user', content: 'still here' }] }).expect(200);
+    expect(echo.body.choices[0].message.content).toBe('still here');
   });
 });

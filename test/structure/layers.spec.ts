@@ -14,7 +14,7 @@ const LAYERS: string[][] = [
   ['configuration', 'dependencies'],
   ['routing'],
   ['manager'],
-  ['health', 'introspection'],
+  ['health', 'introspection', 'gateway'],
   ['module'],
   ['helpers'],
   ['app'],

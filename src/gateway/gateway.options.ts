@@ -1,0 +1,25 @@
+import { ExtensionConfigError } from '../errors/index.js';
+import { timeLimitProblem } from '../utils/time-limits.js';
+
+/** Options of `OpenAiGatewayModule.register()`. */
+export interface GatewayOptions {
+  /** Path prefix of the OpenAI-compatible endpoints. Default `'v1'`. */
+  path?: string;
+  /**
+   * How long one call may wait for the provider, in ms: the whole answer, or for a stream the wait for
+   * each next chunk. Past it the call is aborted and answers 504. Default 60000.
+   */
+  timeoutMs?: number;
+}
+
+export type ResolvedGatewayOptions = Required<GatewayOptions>;
+
+export const GATEWAY_OPTIONS = Symbol.for('gleitzeit.gateway/options');
+
+export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGatewayOptions {
+  const resolved = { path: options.path ?? 'v1', timeoutMs: options.timeoutMs ?? 60_000 };
+  const problem = timeLimitProblem(resolved.timeoutMs);
+  if (problem) throw new ExtensionConfigError(`Invalid OpenAiGatewayModule options: timeoutMs ${problem}`, undefined, [{ field: 'timeoutMs', message: problem }]);
+  if (typeof resolved.path !== 'string') throw new ExtensionConfigError('Invalid OpenAiGatewayModule options: path must be a string such as "v1"', undefined, [{ field: 'path', message: 'must be a string' }]);
+  return resolved;
+}

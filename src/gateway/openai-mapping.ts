@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  ChatChunk,
+  ChatMessage,
+  ChatRequest,
+  ChatResponse,
+  ContentPart,
+  EmbeddingRequest,
+  EmbeddingResponse,
+  ResponseFormat,
+  ToolChoice,
+  Usage,
+} from '../provider/chat.interface.js';
+import type { ChatCompletionRequestDto, ChatMessageDto, EmbeddingRequestDto } from './chat-completion.dto.js';
+
+/*
+ * OpenAI's wire format (snake_case) to the provider contract (camelCase) and back. The request was
+ * validated first (chat-completion.dto.ts), so shapes here are known.
+ */
+
+function toPart(part: Record<string, any>): ContentPart {
+  if (part.type === 'text') return { type: 'text', text: part.text };
+  return { type: 'image_url', imageUrl: { url: part.image_url.url, ...(part.image_url.detail && { detail: part.image_url.detail }) } };
+}
+
+function toMessage(message: ChatMessageDto): ChatMessage {
+  const { role, content, name, tool_calls, tool_call_id } = message;
+  return {
+    role,
+    content: Array.isArray(content) ? content.map(toPart) : ((content as string | null | undefined) ?? null),
+    ...(name !== undefined && { name }),
+    ...(tool_calls?.length && { toolCalls: tool_calls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.function.name, arguments: c.function.arguments } })) }),
+    ...(tool_call_id !== undefined && { toolCallId: tool_call_id }),
+  };
+}
+
+function toFormat(format: NonNullable<ChatCompletionRequestDto['response_format']>): ResponseFormat {
+  if (format.type !== 'json_schema') return { type: format.type };
+  return { type: 'json_schema', jsonSchema: { ...format.json_schema! } };
+}
+
+/** A validated Chat Completions body as the provider contract's request. */
+export function toChatRequest(body: ChatCompletionRequestDto): ChatRequest {
+  const { model, messages, tools, tool_choice, response_format, temperature, top_p, max_tokens, max_completion_tokens, stop, seed, user } = body;
+  const maxTokens = max_completion_tokens ?? max_tokens;
+  return {
+    model,
+    messages: messages.map(toMessage),
+    ...(tools?.length && { tools: tools.map((t) => ({ type: 'function' as const, function: { ...t.function } })) }),
+    ...(tool_choice !== undefined && { toolChoice: tool_choice as ToolChoice }),
+    ...(response_format && { responseFormat: toFormat(response_format) }),
+    ...(temperature !== undefined && { temperature }),
+    ...(top_p !== undefined && { topP: top_p }),
+    ...(maxTokens !== undefined && { maxTokens }),
+    ...(stop !== undefined && { stop }),
+    ...(seed !== undefined && { seed }),
+    ...(user !== undefined && { user }),
+  };
+}
+
+export function toEmbeddingRequest(body: EmbeddingRequestDto): EmbeddingRequest {
+  const { model, input, dimensions, user } = body;
+  return { model, input, ...(dimensions !== undefined && { dimensions }), ...(user !== undefined && { user }) };
+}
+
+export const wireUsage = (usage: Usage) => ({ prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.totalTokens });
+
+const wireToolCalls = (calls: NonNullable<ChatResponse['message']['toolCalls']>) =>
+  calls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.function.name, arguments: c.function.arguments } }));
+
+export const completionId = () => `chatcmpl-${randomUUID().replaceAll('-', '')}`;
+export const unixSeconds = () => Math.floor(Date.now() / 1000);
+
+/** A chat answer as OpenAI's `chat.completion` object. */
+export function toCompletion(answer: ChatResponse) {
+  const { message, finishReason, usage, model } = answer;
+  return {
+    id: completionId(),
+    object: 'chat.completion',
+    created: unixSeconds(),
+    model,
+    system_fingerprint: null,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: message.content, refusal: null, ...(message.toolCalls?.length && { tool_calls: wireToolCalls(message.toolCalls) }) },
+        logprobs: null,
+        finish_reason: finishReason,
+      },
+    ],
+    usage: wireUsage(usage ?? { promptTokens: 0, completionTokens: 0, totalTokens: 0 }),
+  };
+}
+
+/** What every chunk of one stream shares: its id, creation time and model. */
+export interface StreamHeader {
+  id: string;
+  created: number;
+  model: string;
+}
+
+/** One contract chunk as the `delta` of OpenAI's `chat.completion.chunk`, or undefined for a usage-only chunk. */
+export function toWireChunk(chunk: ChatChunk, header: StreamHeader) {
+  const { delta, finishReason } = chunk;
+  const wireDelta = {
+    ...(delta?.role && { role: delta.role }),
+    ...(typeof delta?.content === 'string' && { content: delta.content }),
+    ...(delta?.toolCalls?.length && {
+      tool_calls: delta.toolCalls.map((c) => ({
+        index: c.index,
+        ...(c.id !== undefined && { id: c.id }),
+        ...(c.type !== undefined && { type: c.type }),
+        ...(c.function && { function: { ...c.function } }),
+      })),
+    }),
+  };
+  if (!Object.keys(wireDelta).length && !finishReason) return undefined;
+  return { ...header, object: 'chat.completion.chunk', system_fingerprint: null, choices: [{ index: 0, delta: wireDelta, logprobs: null, finish_reason: finishReason ?? null }] };
+}
+
+/** The last chunk when the client asked for usage (`stream_options.include_usage`): no choices, only usage. */
+export function usageChunk(usage: Usage, header: StreamHeader) {
+  return { ...header, object: 'chat.completion.chunk', system_fingerprint: null, choices: [], usage: wireUsage(usage) };
+}
+
+/** Little-endian float32 bytes in base64: what the openai SDK asks for by default and decodes. */
+const base64Floats = (vector: number[]) => Buffer.from(new Float32Array(vector).buffer).toString('base64');
+
+export function toEmbeddingList(answer: EmbeddingResponse, format: 'float' | 'base64' = 'float') {
+  const usage = answer.usage ?? { promptTokens: 0, totalTokens: 0 };
+  return {
+    object: 'list',
+    model: answer.model,
+    data: answer.data.map((d) => ({ object: 'embedding', index: d.index, embedding: format === 'base64' ? base64Floats(d.embedding) : d.embedding })),
+    usage: { prompt_tokens: usage.promptTokens, total_tokens: usage.totalTokens },
+  };
+}

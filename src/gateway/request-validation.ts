@@ -1,0 +1,42 @@
+import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import type { OpenAiErrorBody } from './http-errors.js';
+
+/** The first problem in a class-validator error tree, with its path (`messages[0].role`). */
+function firstProblem(errors: ValidationError[], path = ''): { param: string; message: string } | undefined {
+  for (const error of errors) {
+    const key = /^\d+$/.test(error.property) ? `[${error.property}]` : path ? `.${error.property}` : error.property;
+    const here = `${path}${key}`;
+    const constraints = Object.values(error.constraints ?? {});
+    if (constraints.length) {
+      // class-validator starts each message with the property's own name; say the whole path instead.
+      const said = constraints[0].startsWith(`${error.property} `) ? constraints[0].slice(error.property.length + 1) : constraints[0];
+      return { param: here, message: `Invalid '${here}': ${said}.` };
+    }
+    const deeper = firstProblem(error.children ?? [], here);
+    if (deeper) return deeper;
+  }
+  return undefined;
+}
+
+/** A 400 in OpenAI's shape: the message and `param` name the field. */
+export function invalidRequest(message: string, param: string | null = null): BadRequestException {
+  const body: OpenAiErrorBody = { error: { message, type: 'invalid_request_error', param, code: null } };
+  return new BadRequestException(body);
+}
+
+/**
+ * Validates request bodies against the gateway's DTOs: unknown fields are dropped, the first problem
+ * is a 400 that names its field, and the value sent is never echoed back.
+ */
+export function gatewayValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    transform: true,
+    whitelist: true,
+    forbidUnknownValues: true,
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => {
+      const problem = firstProblem(errors);
+      return invalidRequest(problem?.message ?? 'The request body must be a JSON object.', problem?.param ?? null);
+    },
+  });
+}

@@ -1,0 +1,73 @@
+import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import { ExtensionError, ProviderError } from '../errors/index.js';
+import type { ChatChunk, Usage } from '../provider/chat.interface.js';
+import type { CallLimits } from './call-limits.js';
+import { extensionErrorBody, type OpenAiErrorBody } from './http-errors.js';
+import { completionId, toWireChunk, unixSeconds, usageChunk, type StreamHeader } from './openai-mapping.js';
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+  // Proxies such as nginx would otherwise hold chunks back.
+  'x-accel-buffering': 'no',
+};
+
+export interface StreamOptions {
+  extension: string;
+  /** The model name to show when the provider's chunks name none. */
+  model: string;
+  includeUsage: boolean;
+}
+
+/** Writes, and waits while the client reads slowly: a slow client holds back the provider, not memory. */
+async function write(response: ServerResponse, text: string, limits: CallLimits): Promise<void> {
+  if (!response.write(text)) await limits.race(once(response, 'drain', { signal: limits.signal }));
+}
+
+function streamErrorBody(error: unknown): OpenAiErrorBody {
+  if (error instanceof ExtensionError) return extensionErrorBody(error);
+  return { error: { message: 'The stream failed; the server log has the cause.', type: 'server_error', param: null, code: null } };
+}
+
+/**
+ * Sends a streamed answer as OpenAI does: Server-Sent Events of `chat.completion.chunk` objects, a
+ * usage chunk when asked for, then `data: [DONE]`. The first chunk is awaited before any header goes
+ * out, so a provider that refuses (429, 401, unknown model) answers with a real HTTP status. A failure
+ * later is an `error` event (what OpenAI clients raise), and no [DONE]; a stream that ends without a
+ * finish reason was cut, and says so.
+ */
+export async function sendStream(stream: AsyncIterable<ChatChunk>, response: ServerResponse, limits: CallLimits, options: StreamOptions): Promise<void> {
+  const iterator = stream[Symbol.asyncIterator]();
+  const close = () => void iterator.return?.(undefined)?.catch(() => undefined);
+  let step: IteratorResult<ChatChunk>;
+  try {
+    step = await limits.race(iterator.next());
+  } catch (error) {
+    close();
+    throw error;
+  }
+  response.writeHead(200, SSE_HEADERS);
+  const header: StreamHeader = { id: completionId(), created: unixSeconds(), model: step.value?.model ?? options.model };
+  let usage: Usage | undefined;
+  let finished = false;
+  try {
+    while (!step.done) {
+      limits.touch();
+      const chunk = step.value;
+      if (chunk?.usage) usage = chunk.usage;
+      if (chunk?.finishReason) finished = true;
+      const wire = chunk && toWireChunk(chunk, header);
+      if (wire) await write(response, `data: ${JSON.stringify(wire)}\n\n`, limits);
+      step = await limits.race(iterator.next());
+    }
+    if (!finished) throw new ProviderError(`Extension "${options.extension}" ended the stream before the answer was complete (no finish reason); the answer is cut.`, options.extension);
+    if (options.includeUsage && usage) await write(response, `data: ${JSON.stringify(usageChunk(usage, header))}\n\n`, limits);
+    response.end('data: [DONE]\n\n');
+  } catch (error) {
+    close();
+    if (response.destroyed || response.writableEnded) return;
+    response.end(`data: ${JSON.stringify(streamErrorBody(error))}\n\n`);
+  }
+}

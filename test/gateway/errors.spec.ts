@@ -1,0 +1,119 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import OpenAI from 'openai';
+import request from 'supertest';
+import { startGateway } from './support.js';
+
+/*
+ * Errors on the wire, in OpenAI's format ({ error: { message, type, param, code } }), from the gateway
+ * app with the mock extension and its injected faults.
+ */
+
+let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
+afterEach(async () => {
+  await gateway?.close();
+  gateway = undefined;
+});
+
+const FAULT_FREE = { MOCK_FAIL_RATE: '0', MOCK_FAIL_STATUS: '503', MOCK_RETRY_AFTER_MS: '', MOCK_HANG: 'false', MOCK_CUT_AFTER_TOKENS: '', MOCK_STALL_AFTER_TOKENS: '' };
+
+async function gatewayWith(env: Record<string, string> = {}) {
+  gateway = await startGateway({ GLEITZEIT_EXTENSIONS: 'mock', GLEITZEIT_TIMEOUT_MS: '', ...FAULT_FREE, ...env });
+  return { http: request(gateway.url), client: gateway.client };
+}
+
+const hello = (extra: Record<string, unknown> = {}) => ({ model: 'mock', messages: [{ role: 'user', content: 'hello' }], ...extra });
+
+describe('a malformed body is a 400 naming the field', () => {
+  it.each([
+    [{ messages: [{ role: 'user', content: 'x' }] }, 'model'],
+    [{ model: 'mock' }, 'messages'],
+    [{ model: 'mock', messages: [] }, 'messages'],
+    [{ model: 'mock', messages: [{ role: 'wizard', content: 'x' }] }, 'messages[0].role'],
+    [{ model: 'mock', messages: [{ role: 'user', content: 'x' }, { role: 'user', content: 42 }] }, 'messages[1].content'],
+    [{ model: 'mock', messages: [{ role: 'user', content: [{ type: 'audio', data: 'x' }] }] }, 'messages[0].content'],
+    [{ model: 'mock', messages: [{ role: 'tool', content: 'x' }] }, 'messages[0].tool_call_id'],
+    [hello({ temperature: 3 }), 'temperature'],
+    [hello({ max_tokens: 0 }), 'max_tokens'],
+    [hello({ stream: 'yes' }), 'stream'],
+    [hello({ n: 2 }), 'n'],
+    [hello({ tools: [{ type: 'retrieval' }] }), 'tools[0].type'],
+    [hello({ tool_choice: 'sometimes' }), 'tool_choice'],
+    [hello({ stop: ['a', 'b', 'c', 'd', 'e'] }), 'stop'],
+    [hello({ model: 'x'.repeat(600) }), 'model'],
+  ])('%j -> param %s', async (body, param) => {
+    const { http } = await gatewayWith();
+    const { body: answer } = await http.post('/v1/chat/completions').send(body).expect(400);
+    expect(answer).toEqual({ error: { message: expect.stringContaining(`Invalid '${param}'`), type: 'invalid_request_error', param, code: null } });
+  });
+
+  it('ignores fields it does not know (clients send many), answers broken JSON with a 400 in the same format', async () => {
+    const { http } = await gatewayWith();
+    await http.post('/v1/chat/completions').send(hello({ frequency_penalty: 0.5, logprobs: false, metadata: { a: 'b' }, parallel_tool_calls: true })).expect(200);
+    const broken = await http.post('/v1/chat/completions').set('content-type', 'application/json').send('{"model": "mock",').expect(400);
+    expect(broken.body).toEqual({ error: { message: expect.any(String), type: 'invalid_request_error', param: null, code: null } });
+    const embed = await http.post('/v1/embeddings').send({ model: 'mock-embed', input: [1, 2, 3] }).expect(400);
+    expect(embed.body.error.param).toBe('input');
+  });
+});
+
+describe('routing and provider errors', () => {
+  it('an unknown model is a 404 with close matches; a model without the capability says which', async () => {
+    const { http } = await gatewayWith();
+    const { body } = await http.post('/v1/chat/completions').send(hello({ model: 'mock-chta' })).expect(404);
+    expect(body.error).toMatchObject({ type: 'not_found_error', param: 'model', code: 'EXT_ERR_MODEL_NOT_FOUND', close_matches: expect.arrayContaining(['mock-chat']) });
+    const embed = await http.post('/v1/chat/completions').send(hello({ model: 'mock-embed' })).expect(404);
+    expect(embed.body.error.message).toContain('capabilities [text]');
+    await http.get('/v1/models/nope').expect(404);
+  });
+
+  it('a provider 5xx is a 502 carrying its status and message', async () => {
+    const { http } = await gatewayWith({ MOCK_FAIL_RATE: '1', MOCK_FAIL_STATUS: '500' });
+    const { body } = await http.post('/v1/chat/completions').send(hello()).expect(502);
+    expect(body.error).toMatchObject({ type: 'server_error', extension: 'mock', provider_status: 500, message: expect.stringContaining('HTTP 500') });
+  });
+
+  it("a provider's 429 stays a 429 with Retry-After, which the openai client reads as a RateLimitError", async () => {
+    const { http, client } = await gatewayWith({ MOCK_FAIL_RATE: '1', MOCK_FAIL_STATUS: '429', MOCK_RETRY_AFTER_MS: '2500' });
+    const answer = await http.post('/v1/chat/completions').send(hello()).expect(429);
+    expect(answer.headers['retry-after']).toBe('3');
+    expect(answer.body.error).toMatchObject({ type: 'rate_limit_error', code: 'rate_limit_exceeded', retry_after_ms: 2500 });
+    const error = await client.chat.completions.create(hello() as any).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+  });
+
+  it('a client error the provider reports (400) passes through with its status', async () => {
+    const { http } = await gatewayWith({ MOCK_FAIL_RATE: '1', MOCK_FAIL_STATUS: '400' });
+    const { body } = await http.post('/v1/chat/completions').send(hello()).expect(400);
+    expect(body.error).toMatchObject({ type: 'invalid_request_error', provider_status: 400, extension: 'mock' });
+  });
+
+  it('a provider that hangs is a 504 at GLEITZEIT_TIMEOUT_MS, and its call is aborted', async () => {
+    const { http } = await gatewayWith({ MOCK_HANG: 'true', GLEITZEIT_TIMEOUT_MS: '200' });
+    const began = performance.now();
+    const { body } = await http.post('/v1/chat/completions').send(hello()).expect(504);
+    expect(performance.now() - began).toBeGreaterThanOrEqual(190);
+    expect(body.error).toEqual({ message: 'Extension "mock" did not answer within 200 ms; the call was aborted.', type: 'timeout_error', param: null, code: 'EXT_ERR_TIMEOUT', extension: 'mock' });
+    // The mock's hang ended because its signal aborted: it counted the call but did not serve it.
+    expect((await http.get('/health').expect(200)).body.details.mock).toMatchObject({ calls: 1, served: 0 });
+  });
+
+  it('a stream that fails before its first chunk answers with an HTTP status, not a 200 stream', async () => {
+    const { http } = await gatewayWith({ MOCK_FAIL_RATE: '1', MOCK_FAIL_STATUS: '503' });
+    const answer = await http.post('/v1/chat/completions').send(hello({ stream: true })).expect(502);
+    expect(answer.headers['content-type']).toContain('application/json');
+  });
+
+  it('a stream cut mid-way ends with an error event and no [DONE]; the openai client raises it', async () => {
+    const { http, client } = await gatewayWith({ MOCK_CUT_AFTER_TOKENS: '2' });
+    const raw = await http.post('/v1/chat/completions').send(hello({ stream: true, messages: [{ role: 'user', content: 'one two three four' }] })).expect(200);
+    expect(raw.text).not.toContain('[DONE]');
+    expect(raw.text).toContain('"error":{"message":"Extension \\"mock\\" ended the stream before the answer was complete');
+    const stream = await client.chat.completions.create({ ...(hello() as any), messages: [{ role: 'user', content: 'one two three four' }], stream: true });
+    let text = '';
+    const error = await (async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect(text).toBe('one two');
+  });
+});
