@@ -26,3 +26,4 @@ export * from './helpers/report.helpers.js';
 export { SHIPPED_EXTENSIONS } from './helpers/shipped-extensions.js';
 export type * from './provider/chat.interface.js';
 export type { RouterCallOptions } from './routing/provider-calls.js';
+export type { DrainResult } from './routing/in-flight-calls.js';
