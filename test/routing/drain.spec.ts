@@ -84,4 +84,15 @@ describe('router.inFlight and router.drain()', () => {
     expect(error).toMatchObject({ providerCode: 'shutting_down' });
     expect(router.inFlight).toBe(0);
   });
+
+  it('does not wait for a provider that ignores its signal: the caller gets the drain error at the limit', async () => {
+    const router = await mock({});
+    // A provider that never answers and never looks at its signal, as a careless SDK wrapper might.
+    const instance = manager!.getInstance<{ chat: () => Promise<never> }>('mock')!;
+    instance.chat = () => new Promise<never>(() => undefined);
+    const chat = failure(router.chat(ask('hi')));
+    await expect(router.drain(30)).resolves.toEqual({ finished: 0, aborted: 1 });
+    expect(await chat).toMatchObject({ status: 503, providerCode: 'shutting_down' });
+    expect(router.inFlight).toBe(0);
+  });
 });
