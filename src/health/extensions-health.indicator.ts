@@ -59,7 +59,7 @@ export class ExtensionsHealthIndicator {
   readiness(): HealthIndicatorFunction[] {
     const phase: HealthIndicatorFunction = async () => {
       const session = this.health.check('extensions');
-      if (this.manager.boot.isShuttingDown) return session.down({ phase: 'shutting down' });
+      if (this.manager.boot.isShuttingDown) return session.down({ phase: 'shutting down', inFlight: this.manager.modelRouter.inFlight });
       if (!this.manager.boot.isBooted) return session.down({ phase: 'starting' });
       return session.up({ phase: 'serving' });
     };

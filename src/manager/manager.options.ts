@@ -19,6 +19,9 @@ export interface PhaseTimeouts {
 
 export const DEFAULT_TIMEOUTS: PhaseTimeouts = { setup: 10_000, start: 10_000, stop: 15_000 };
 
+/** Default time limit of the shutdown's drain of in-flight router calls, in ms. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+
 /** Default time limit of one healthCheck() call, in ms. */
 export const DEFAULT_HEALTH_TIMEOUT_MS = 2000;
 
@@ -52,6 +55,12 @@ export interface ExtensionsRuntimeOptions {
    * and stop() runs, so a load balancer drains first. Default 0.
    */
   shutdownDelayMs?: number;
+  /**
+   * On shutdown, after `shutdownDelayMs`: how long router calls still in flight (and calls that arrive
+   * meanwhile) may take to finish before they are aborted, so HTTP responses and streams end and the
+   * server can close; then stop() runs. 0 aborts them at once. Default 10000.
+   */
+  drainTimeoutMs?: number;
   /** Run setup() and start() in onModuleInit. Default `true`; `false` leaves starting to the caller. */
   autoStart?: boolean;
 }
@@ -93,6 +102,7 @@ export function validateRuntimeOptions(options: ExtensionsRuntimeOptions): void 
   checkMs(options.healthTimeoutMs, 'healthTimeoutMs', false, issues);
   checkMs(options.healthCacheMs, 'healthCacheMs', true, issues);
   checkMs(options.shutdownDelayMs, 'shutdownDelayMs', true, issues);
+  checkMs(options.drainTimeoutMs, 'drainTimeoutMs', true, issues);
   if (options.autoStart !== undefined && typeof options.autoStart !== 'boolean') {
     issues.push({ field: 'autoStart', message: `must be true or false (got ${typeof options.autoStart})` });
   }

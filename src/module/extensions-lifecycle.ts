@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ExtensionManager } from '../manager/extension-manager.js';
+import { DEFAULT_DRAIN_TIMEOUT_MS } from '../manager/manager.options.js';
 import { bootExtensions } from './extensions-boot.js';
 import { EXTENSIONS_OPTIONS } from './extensions.constants.js';
 import type { ExtensionsRuntimeOptions } from './extensions-options.interface.js';
 
 /**
- * Drives the extensions from Nest's hooks: setup() and start() in dependency order on init, readiness
- * off before shutdown, stop() in reverse order on shutdown.
+ * Drives the extensions from Nest's hooks: setup() and start() in dependency order on init; on
+ * shutdown readiness off, in-flight router calls drained, then stop() in reverse order.
  */
 @Injectable()
 export class ExtensionsLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -21,11 +22,18 @@ export class ExtensionsLifecycle implements OnModuleInit, BeforeApplicationShutd
     await bootExtensions(this.manager, this.options);
   }
 
-  /** Readiness turns 503 here; Nest closes the HTTP server only after this resolves. */
+  /**
+   * Readiness turns 503 here; after `shutdownDelayMs` the router's calls in flight may finish within
+   * `drainTimeoutMs`, then what is left is aborted, so responses and streams end. Nest closes the HTTP
+   * server (waiting for open connections) only after this resolves, and stop() runs after that.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     this.manager.boot.beginShutdown();
     const delay = this.options.shutdownDelayMs ?? 0;
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    const limit = this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+    const { aborted } = await this.manager.modelRouter.drain(limit);
+    if (aborted) this.logger.warn(`Shutting down: aborted ${aborted} model call${aborted === 1 ? '' : 's'} still running after drainTimeoutMs (${limit} ms).`);
   }
 
   async onApplicationShutdown(): Promise<void> {

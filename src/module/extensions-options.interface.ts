@@ -2,6 +2,7 @@ import type { DynamicModule, ForwardReference, InjectionToken, OptionalFactoryDe
 import type { ExtensionsRuntimeOptions } from '../manager/manager.options.js';
 
 export {
+  DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_TIMEOUTS,
   type BootFailurePolicy,
   type ExtensionsRuntimeOptions,

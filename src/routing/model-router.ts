@@ -1,7 +1,8 @@
-import { ModelNotFound } from '../errors/index.js';
+import { ModelNotFound, ProviderError } from '../errors/index.js';
 import type { ChatChunk, ChatRequest, ChatResponse, EmbeddingRequest, EmbeddingResponse } from '../provider/chat.interface.js';
 import { closeMatches } from '../utils/did-you-mean.js';
 import { setOwn } from '../utils/own.js';
+import { InFlightCalls, type DrainResult } from './in-flight-calls.js';
 import { routedChat, routedChatStream, routedEmbed, type RouterCallOptions } from './provider-calls.js';
 import { RoutingTable, type Match } from './routing-table.js';
 import type { AvailableModel, RouteCandidate, RouteExplanation, RouteOptions, RouteResult, RoutingSource } from './routing.interface.js';
@@ -20,6 +21,14 @@ const nameTooLong = (model: unknown) =>
     [],
   );
 
+/** What a call still running when the shutdown's drain limit passes fails with. */
+const drainedError = (extension: string | undefined, limitMs: number) =>
+  new ProviderError(
+    `The app is shutting down: this call to extension "${extension}" was still running when the drain limit (drainTimeoutMs, ${limitMs} ms) passed, so it was aborted. Retry it on another instance.`,
+    extension,
+    { status: 503, providerCode: 'shutting_down' },
+  );
+
 /** Only these states route: a failed or stopped extension leaves routing at once. */
 const ROUTABLE = new Set(['loaded', 'started']);
 
@@ -31,8 +40,24 @@ export class ModelRouter {
   /** Every extension, routable or not: for explain() and for saying why a model does not route. */
   private everything?: RoutingTable;
   private version = -1;
+  private readonly calls = new InFlightCalls();
 
   constructor(private readonly source: RoutingSource) {}
+
+  /** Calls running now: chat and embed until they settle, streams from their first `next()` until they end. */
+  get inFlight(): number {
+    return this.calls.size;
+  }
+
+  /**
+   * Waits until no call is in flight (calls that begin meanwhile are served and waited for too). At
+   * `limitMs` every call still running is aborted: the provider's signal aborts and the caller gets a
+   * ProviderError (status 503, providerCode `shutting_down`) at once, even from a provider that ignores
+   * its signal. Resolves either way; clears its timer. The Nest module calls it on shutdown.
+   */
+  drain(limitMs: number): Promise<DrainResult> {
+    return this.calls.drain(limitMs, (call) => drainedError(call.extension, limitMs));
+  }
 
   /** The extension that would serve the model, or undefined. */
   findExtensionForModel(model: string): string | undefined {
@@ -59,17 +84,17 @@ export class ModelRouter {
    * `chat()` is an UnsupportedOperationError; what the provider throws comes back as a ProviderError.
    */
   chat(request: ChatRequest, options?: RouterCallOptions): Promise<ChatResponse> {
-    return routedChat(this.routeFn, request, options);
+    return routedChat(this.routeFn, this.calls, request, options);
   }
 
   /** Like chat(), streamed; leaving the loop early, or aborting `options.signal`, aborts the provider's call. */
   chatStream(request: ChatRequest, options?: RouterCallOptions): AsyncIterable<ChatChunk> {
-    return routedChatStream(this.routeFn, request, options);
+    return routedChatStream(this.routeFn, this.calls, request, options);
   }
 
   /** Embeddings from the extension that serves `request.model` with the `embeddings` capability. */
   embed(request: EmbeddingRequest, options?: RouterCallOptions): Promise<EmbeddingResponse> {
-    return routedEmbed(this.routeFn, request, options);
+    return routedEmbed(this.routeFn, this.calls, request, options);
   }
 
   private readonly routeFn = (model: string, options: RouteOptions) => this.route(model, options);
