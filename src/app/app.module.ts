@@ -15,12 +15,13 @@ export const DEFAULT_EXTENSIONS = ['mock', 'openai', 'claude'];
 /** Extensions that need an API key: without one they show as "not configured" and the app serves on. */
 const KEYED = ['openai', 'claude'];
 
-/** GLEITZEIT_TIMEOUT_MS, or 60 s; a value a timer cannot honour stops the boot with the reason. */
-function callTimeout(text: string | undefined): number {
-  if (text === undefined || text === '') return 60_000;
+/** A time limit from the environment, or its default; a value a timer cannot honour stops the boot with the reason. */
+function msFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, allowZero = false): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
   const ms = Number(text);
-  const problem = timeLimitProblem(ms);
-  if (problem) throw new Error(`GLEITZEIT_TIMEOUT_MS ${problem}`);
+  const problem = timeLimitProblem(ms, allowZero);
+  if (problem) throw new Error(`${name} ${problem}`);
   return ms;
 }
 
@@ -47,12 +48,14 @@ export class AppModule {
           extensions,
           healthCacheMs: 10_000,
           introspectionPath: env.NODE_ENV === 'production' ? false : '',
+          // On SIGTERM: readiness fails, calls in flight get this long to finish, then extensions stop.
+          drainTimeoutMs: msFromEnv(env, 'GLEITZEIT_DRAIN_TIMEOUT_MS', 10_000, true),
           extensionOptions: Object.fromEntries(KEYED.map((name) => [name, { onBootFailure: 'continue' as const }])),
         }),
-        OpenAiGatewayModule.register({ path: 'v1', timeoutMs: callTimeout(env.GLEITZEIT_TIMEOUT_MS) }),
+        OpenAiGatewayModule.register({ path: 'v1', timeoutMs: msFromEnv(env, 'GLEITZEIT_TIMEOUT_MS', 60_000) }),
       ],
       // Broken JSON or an unknown route under /v1 fails before the gateway's controller: answer it in OpenAI's format too.
-      providers: [{ provide: APP_FILTER, useFactory: (host: HttpAdapterHost) => new OpenAiPathExceptionFilter('v1', host.httpAdapter), inject: [HttpAdapterHost] }],
+      providers: [{ provide: APP_FILTER, useFactory: (host: HttpAdapterHost) => new OpenAiPathExceptionFilter('v1', host), inject: [HttpAdapterHost] }],
     };
   }
 }

@@ -1,5 +1,5 @@
-import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter, type HttpServer } from '@nestjs/common';
-import { BaseExceptionFilter } from '@nestjs/core';
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { BaseExceptionFilter, type HttpAdapterHost } from '@nestjs/core';
 import { ExtensionError } from '../errors/index.js';
 import { errorHeaders, errorType, extensionErrorBody, httpStatusOf, type OpenAiErrorBody } from './http-errors.js';
 import { responseOf, sendJson } from './raw-response.js';
@@ -59,15 +59,19 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
  * For app-wide use: requests under `prefix` (the gateway's path) get OpenAI's error format even when
  * they fail before a controller runs (broken JSON, a body too large, an unknown route under /v1); every
  * other request keeps Nest's default answer. The gateway app registers it:
- * `{ provide: APP_FILTER, useFactory: (host) => new OpenAiPathExceptionFilter('/v1', host.httpAdapter), inject: [HttpAdapterHost] }`.
+ * `{ provide: APP_FILTER, useFactory: (host) => new OpenAiPathExceptionFilter('v1', host), inject: [HttpAdapterHost] }`.
  */
 @Catch()
-export class OpenAiPathExceptionFilter extends BaseExceptionFilter {
+export class OpenAiPathExceptionFilter implements ExceptionFilter {
   private readonly openAi = new OpenAiExceptionFilter();
   private readonly prefix: string;
+  private nestDefault?: BaseExceptionFilter;
 
-  constructor(prefix: string, applicationRef?: HttpServer) {
-    super(applicationRef);
+  /** `adapterHost` is read when the first error comes: in a testing module the adapter is set after providers are built. */
+  constructor(
+    prefix: string,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {
     this.prefix = `/${prefix.replace(/^\/+|\/+$/g, '')}`;
   }
 
@@ -75,6 +79,7 @@ export class OpenAiPathExceptionFilter extends BaseExceptionFilter {
     const url: unknown = host.getType() === 'http' ? host.switchToHttp().getRequest()?.url : undefined;
     const path = typeof url === 'string' ? url.split('?')[0] : '';
     if (path === this.prefix || path.startsWith(`${this.prefix}/`)) return this.openAi.catch(exception, host);
-    return super.catch(exception, host);
+    this.nestDefault ??= new BaseExceptionFilter(this.adapterHost.httpAdapter);
+    return this.nestDefault.catch(exception, host);
   }
 }

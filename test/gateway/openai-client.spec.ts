@@ -157,3 +157,18 @@ describe('claude through the gateway', () => {
     expect(error.message).toContain('embeddings');
   });
 });
+
+describe('a client that leaves', () => {
+  it('closes the connection to the provider when it disconnects mid-stream', async () => {
+    const controller = new AbortController();
+    const stream = await client.chat.completions.create({ ...hi('gpt-4o', 'stall'), stream: true }, { signal: controller.signal });
+    const iterator = stream[Symbol.asyncIterator]();
+    expect((await iterator.next()).value?.choices[0].delta.content).toBe('wait');
+    const call = lastChat();
+    expect(call.closedEarly).toBeUndefined();
+    controller.abort();
+    const deadline = Date.now() + 3000;
+    while (call.closedEarly !== true && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(call.closedEarly).toBe(true);
+  });
+});

@@ -44,6 +44,10 @@ function chat(body: Record<string, any>, res: ServerResponse) {
     return res.end(JSON.stringify({ ...base, object: 'chat.completion', choices: [{ index: 0, message, finish_reason: tools ? 'tool_calls' : 'stop', logprobs: null }], usage }));
   }
   res.writeHead(200, { 'content-type': 'text/event-stream' });
+  if (lastText(body) === 'stall') {
+    // One chunk, then silence: the connection stays open until the client closes it.
+    return void res.write(`data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta: { role: 'assistant', content: 'wait' }, finish_reason: null }] })}\n\n`);
+  }
   const send = (choices: unknown[], extra: Record<string, unknown> = {}) => res.write(`data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices, ...extra })}\n\n`);
   const delta = (d: Record<string, unknown>, finish: string | null = null) => send([{ index: 0, delta: d, finish_reason: finish }]);
   if (tools) {
