@@ -13,6 +13,7 @@ export { coerceString } from './configuration/coerce.js';
 export { parsePackageSpec } from './definition/package-spec.js';
 export { checkPackages, installedVersion, type PackageCheck } from './dependencies/package-check.js';
 export { ExtensionManager, type ExtensionManagerHost } from './manager/extension-manager.js';
+export { MAX_RUNTIME_MODELS } from './manager/runtime-models.js';
 export type { ExtensionInfo, ExtensionReport, ExtensionState, ExtensionsSummary } from './manager/manager.interface.js';
 export { ModelRouter, MAX_MODEL_NAME } from './routing/model-router.js';
 export type * from './routing/routing.interface.js';
