@@ -4,6 +4,7 @@ export * from './errors/index.js';
 export * from './definition/definition.interface.js';
 export { Extension, Requires, Model, Capability, ConfigField } from './definition/extension.decorators.js';
 export { ConfigBasedExtension } from './definition/config-based-extension.js';
+export { extensionNameOf } from './definition/decorator-definition.js';
 export { discover, type DiscoverOptions } from './discovery/discover.js';
 export { MANIFEST_LIMITS } from './definition/manifest/manifest-limits.js';
 export { DEFAULT_IMPORT_TIMEOUT_MS } from './loading/module-loader.js';

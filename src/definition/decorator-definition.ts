@@ -19,6 +19,15 @@ export function isExtensionClass(value: unknown): value is Type<unknown> {
   return typeof value === 'function' && Reflect.hasOwnMetadata(EXTENSION_METADATA, value);
 }
 
+/**
+ * The `@Extension` name of a class, or of an instance's class (its own decorator: a subclass has its
+ * own name); undefined when it has none. Lets code shared by subclasses name the extension it runs as.
+ */
+export function extensionNameOf(target: object): string | undefined {
+  const cls = typeof target === 'function' ? target : target.constructor;
+  return (Reflect.getOwnMetadata(EXTENSION_METADATA, cls) as ExtensionOptions | undefined)?.name;
+}
+
 /** Whether a class carries any of our decorators (used to catch a forgotten @Extension). */
 export function hasExtensionMetadata(value: unknown): boolean {
   return typeof value === 'function' && ALL_METADATA_KEYS.some((key) => Reflect.hasOwnMetadata(key, value));

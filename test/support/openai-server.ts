@@ -59,12 +59,27 @@ function chat(body: Record<string, any>, res: ServerResponse) {
   res.end('data: [DONE]\n\n');
 }
 
-function answer(seen: Seen, res: ServerResponse) {
-  const { url, body } = seen;
-  if (url === '/v1/models') {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    return res.end(JSON.stringify({ object: 'list', data: [{ id: 'gpt-4o', object: 'model', created: 1, owned_by: 'openai' }] }));
+/** How the fake answers `GET /models`. */
+export interface OpenAiServerOptions {
+  /** The ids it lists; default `gpt-4o`. */
+  models?: string[];
+  /** `'401'`: an invalid_api_key error that echoes the key it got; `'hang'`: no answer. */
+  modelsFault?: '401' | 'hang';
+}
+
+function listModels(seen: Seen, res: ServerResponse, { models = ['gpt-4o'], modelsFault }: OpenAiServerOptions) {
+  if (modelsFault === 'hang') return;
+  if (modelsFault === '401') {
+    const key = String(seen.headers.authorization ?? '').replace(/^Bearer /, '');
+    return fail(res, 401, { message: `Incorrect API key provided: ${key}.`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' });
   }
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ object: 'list', data: models.map((id) => ({ id, object: 'model', created: 1, owned_by: 'someone' })) }));
+}
+
+function answer(seen: Seen, res: ServerResponse, options: OpenAiServerOptions) {
+  const { url, body } = seen;
+  if (url === '/v1/models') return listModels(seen, res, options);
   if (url === '/v1/embeddings') {
     const inputs = Array.isArray(body.input) ? body.input : [body.input];
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -79,7 +94,7 @@ function answer(seen: Seen, res: ServerResponse) {
 }
 
 /** A local server that speaks OpenAI's wire format (JSON, and SSE when `stream: true`), recording every request. */
-export async function startOpenAiServer(): Promise<{ server: Server; baseUrl: string; seen: Seen[]; close: () => Promise<void> }> {
+export async function startOpenAiServer(options: OpenAiServerOptions = {}): Promise<{ server: Server; baseUrl: string; seen: Seen[]; close: () => Promise<void> }> {
   const seen: Seen[] = [];
   const server = createServer((req, res) => {
     let raw = '';
@@ -88,7 +103,7 @@ export async function startOpenAiServer(): Promise<{ server: Server; baseUrl: st
       const entry: Seen = { url: req.url!, headers: req.headers, body: raw ? JSON.parse(raw) : {} };
       seen.push(entry);
       res.on('close', () => void (entry.closedEarly = !res.writableFinished));
-      answer(entry, res);
+      answer(entry, res, options);
     });
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
