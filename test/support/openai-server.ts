@@ -19,12 +19,12 @@ function fail(res: ServerResponse, status: number, error: Record<string, unknown
   res.end(JSON.stringify({ error }));
 }
 
-/** Errors and hangs, chosen by the last user message's text. */
-function fault(text: string, res: ServerResponse): boolean {
+/** Errors and hangs, chosen by the last user message's text; `auth` echoes the key it was sent, as OpenAI does. */
+function fault(text: string, res: ServerResponse, key: string): boolean {
   if (text === 'rate') fail(res, 429, { message: 'Rate limit reached for gpt-4o', type: 'requests', param: null, code: 'rate_limit_exceeded' }, { 'retry-after': '2' });
   else if (text === 'rate-ms') fail(res, 429, { message: 'Slow down', type: 'requests', param: null, code: null }, { 'retry-after-ms': '1500', 'retry-after': '9' });
   else if (text === 'long') fail(res, 400, { message: "This model's maximum context length is 128000 tokens.", type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' });
-  else if (text === 'auth') fail(res, 401, { message: `Incorrect API key provided: ${KEY}.`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' });
+  else if (text === 'auth') fail(res, 401, { message: `Incorrect API key provided: ${key}.`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' });
   else if (text === 'hang') return true;
   else return false;
   return true;
@@ -59,6 +59,8 @@ function chat(body: Record<string, any>, res: ServerResponse) {
   res.end('data: [DONE]\n\n');
 }
 
+const bearer = (seen: Seen) => String(seen.headers.authorization ?? '').replace(/^Bearer /, '');
+
 /** How the fake answers `GET /models`. */
 export interface OpenAiServerOptions {
   /** The ids it lists; default `gpt-4o`. */
@@ -70,8 +72,7 @@ export interface OpenAiServerOptions {
 function listModels(seen: Seen, res: ServerResponse, { models = ['gpt-4o'], modelsFault }: OpenAiServerOptions) {
   if (modelsFault === 'hang') return;
   if (modelsFault === '401') {
-    const key = String(seen.headers.authorization ?? '').replace(/^Bearer /, '');
-    return fail(res, 401, { message: `Incorrect API key provided: ${key}.`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' });
+    return fail(res, 401, { message: `Incorrect API key provided: ${bearer(seen)}.`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' });
   }
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ object: 'list', data: models.map((id) => ({ id, object: 'model', created: 1, owned_by: 'someone' })) }));
@@ -87,7 +88,7 @@ function answer(seen: Seen, res: ServerResponse, options: OpenAiServerOptions) {
     return res.end(JSON.stringify({ object: 'list', model: body.model, data, usage: { prompt_tokens: 4, total_tokens: 4 } }));
   }
   if (url === '/v1/chat/completions') {
-    if (fault(lastText(body), res)) return;
+    if (fault(lastText(body), res, bearer(seen))) return;
     return chat(body, res);
   }
   fail(res, 404, { message: `unknown route ${url}`, type: 'invalid_request_error' });
