@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { ExtensionManager, ModelNotFound, SHIPPED_EXTENSIONS } from '../../src/index.js';
+import { configuredModels } from '../../extensions/openai/models.js';
 import { KEY, startOpenAiServer } from '../support/openai-server.js';
 
 type Fake = Awaited<ReturnType<typeof startOpenAiServer>>;
@@ -62,6 +63,11 @@ describe('OPENAI_MODELS: names the server serves besides the declared ones', () 
     const manager = await openai({ OPENAI_API_KEY: KEY, OPENAI_BASE_URL: fake.baseUrl, OPENAI_MODELS: models });
     await manager.startExtension('openai');
     expect(manager.modelRouter.route('llava', { capabilities: ['vision'] }).model).toMatchObject({ name: 'llava', maxTokens: 4096 });
+  });
+
+  it('reads a plain comma-separated string too (a subclass that redeclares models as a string field)', () => {
+    expect(configuredModels(' llama3.1, qwen2.5 ,').map((m) => m.name)).toEqual(['llama3.1', 'qwen2.5']);
+    expect(configuredModels(undefined)).toEqual([]);
   });
 });
 
