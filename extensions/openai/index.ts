@@ -1,5 +1,6 @@
+import { Logger } from '@nestjs/common';
 import type { OpenAI as OpenAIClient } from 'openai';
-import { Capability, ConfigField, Extension, Model, Requires } from '../../src/index.js';
+import { Capability, ConfigField, describeThrown, Extension, extensionNameOf, Model, Requires } from '../../src/index.js';
 import type {
   CallOptions,
   ChatChunk,
@@ -10,8 +11,10 @@ import type {
   LifecycleOptions,
   ProviderChatResponse,
   ProviderEmbeddingResponse,
+  RuntimeModel,
 } from '../../src/index.js';
 import { toProviderError } from './errors.js';
+import { configuredModels, serverModels, type ConfiguredModel } from './models.js';
 import { fromWire, fromWireChunk, toWire } from './wire.js';
 
 export interface OpenAiConfig {
@@ -19,6 +22,10 @@ export interface OpenAiConfig {
   baseUrl: string;
   organization?: string;
   timeout: number;
+  /** Model names this server serves besides the declared ones (`OPENAI_MODELS=llama3.1,qwen2.5`). */
+  models?: ConfiguredModel[] | string;
+  /** Also route every id the server lists (GET /models) at start. */
+  listModels?: boolean;
 }
 
 type Sdk = typeof import('openai');
@@ -45,9 +52,13 @@ const CHAT = ['text', 'vision', 'function_calling', 'json_mode'];
 @ConfigField('baseUrl', { default: 'https://api.openai.com/v1', envVar: 'OPENAI_BASE_URL', description: 'API base URL; point it at any OpenAI-compatible server' })
 @ConfigField('organization', { envVar: 'OPENAI_ORGANIZATION', description: 'OpenAI organization id (sent as OpenAI-Organization)' })
 @ConfigField('timeout', { type: 'integer', default: 60, min: 1, max: 600, description: 'Request timeout in seconds' })
+@ConfigField('models', { type: 'list', envVar: 'OPENAI_MODELS', description: 'More model names this server serves, comma-separated (capabilities text, function_calling), or a JSON list' })
+@ConfigField('listModels', { type: 'boolean', default: false, envVar: 'OPENAI_LIST_MODELS', description: "Also route every model id the server lists (GET /models) at start" })
 export class OpenAiExtension implements ExtensionLifecycle, ChatProvider {
   private sdk?: Sdk;
   private client?: OpenAIClient;
+  /** The name this class runs as: `openai`, or a subclass's own (`ollama`). */
+  protected readonly extensionName = extensionNameOf(this) ?? 'openai';
 
   constructor(readonly config: OpenAiConfig) {}
 
@@ -97,6 +108,23 @@ export class OpenAiExtension implements ExtensionLifecycle, ChatProvider {
     }
   }
 
+  /**
+   * The configured `models`, then, with `listModels`, the ids the server lists. A failed listing is a
+   * warning (the key masked) and leaves the configured models; the manager checks the whole answer.
+   */
+  async listModels({ signal }: LifecycleOptions): Promise<RuntimeModel[]> {
+    const configured = configuredModels(this.config.models);
+    if (!this.config.listModels) return configured;
+    try {
+      return [...configured, ...(await serverModels(await this.ready(), signal))];
+    } catch (error) {
+      if (signal.aborted) throw error; // past the time limit: the manager says so
+      const reason = this.mask(describeThrown(this.failure(error)));
+      new Logger('Extensions').warn(`Extension "${this.extensionName}": listing the server's models (GET /models) failed: ${reason}; it routes its declared and configured models only.`);
+      return configured;
+    }
+  }
+
   /** Lists models (GET /models): free, and proves the key and the network work. */
   async healthCheck({ signal }: LifecycleOptions) {
     const client = await this.ready();
@@ -115,6 +143,11 @@ export class OpenAiExtension implements ExtensionLifecycle, ChatProvider {
   }
 
   private failure(error: unknown): unknown {
-    return this.sdk ? toProviderError(error, this.sdk, 'openai', this.config.apiKey) : error;
+    return this.sdk ? toProviderError(error, this.sdk, this.extensionName, this.config.apiKey) : error;
+  }
+
+  private mask(text: string): string {
+    const { apiKey } = this.config;
+    return apiKey && apiKey.length >= 4 ? text.split(apiKey).join('***') : text;
   }
 }

@@ -112,6 +112,20 @@ export interface LifecycleOptions {
 }
 
 /**
+ * A model an extension adds at run time (`listModels()`): a literal name (no wildcards, at most 512
+ * characters) and its facts. Other keys (aliases, extras) are not read.
+ */
+export interface RuntimeModel {
+  name: string;
+  /** Added to the extension's own capabilities; default none. */
+  capabilities?: string[];
+  maxTokens?: number;
+  costPerToken?: number;
+  /** Higher wins when several extensions serve one model. Default 0. */
+  priority?: number;
+}
+
+/**
  * Optional lifecycle an extension class may implement; each method may be sync or async. Each gets
  * `{ signal }`, aborted at its time limit: pass it on to what the method waits for.
  */
@@ -120,4 +134,12 @@ export interface ExtensionLifecycle {
   start?(options: LifecycleOptions): unknown;
   stop?(options: LifecycleOptions): unknown;
   healthCheck?(options: LifecycleOptions): ExtensionHealth | Promise<ExtensionHealth>;
+  /**
+   * Models known only at run time (configured names, a server's own list). Called after every
+   * successful start(), within the start time limit; they route like declared models until the next
+   * start, unload or reload. Declared models win on a name both have. The manager reads the answer as
+   * untrusted: at most MAX_RUNTIME_MODELS entries, bad ones dropped with a warning; a throw or a
+   * timeout is a warning and leaves the declared models only.
+   */
+  listModels?(options: LifecycleOptions): RuntimeModel[] | Promise<RuntimeModel[]>;
 }

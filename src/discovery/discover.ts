@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
-import { definitionFromClass, hasExtensionMetadata, isExtensionClass } from '../definition/decorator-definition.js';
+import type { Type } from '@nestjs/common';
+import { definitionFromClass, extensionAncestor, hasExtensionMetadata, isExtensionClass } from '../definition/decorator-definition.js';
 import type { ExtensionDefinition } from '../definition/definition.interface.js';
 import { loadManifest } from '../definition/manifest/manifest.loader.js';
 import { ExtensionError, ExtensionLoadError, ExtensionValidationError } from '../errors/index.js';
@@ -44,24 +45,46 @@ function moduleGroups(files: string[]): Map<string, string[]> {
   return groups;
 }
 
-/** Imports a decorator-style module and reads every @Extension class it exports. */
-async function definitionsFromModule(file: string, root: string, { typescript, importTimeoutMs }: ScanOptions): Promise<ExtensionDefinition[]> {
+/** Exported subclasses of an extension class without an @Extension of their own: they would be nothing. */
+function undecoratedHeirs(values: unknown[]): { field: string; message: string }[] {
+  return values
+    .filter((value): value is Type<unknown> => typeof value === 'function' && !hasExtensionMetadata(value))
+    .flatMap((cls) => {
+      const ancestor = extensionAncestor(cls);
+      if (!ancestor) return [];
+      const message = `extends the extension class ${ancestor.name} but has no @Extension of its own; a subclass is another extension: give it @Extension({ name }) with a name of its own`;
+      return [{ field: cls.name, message }];
+    });
+}
+
+/**
+ * Imports a decorator-style module and reads every @Extension class it exports. A class an earlier
+ * module of this scan exported already (a base class re-exported beside its subclass) is that one
+ * extension, not a second one.
+ */
+async function definitionsFromModule(file: string, root: string, { typescript, importTimeoutMs, classes: seen }: ScanOptions): Promise<ExtensionDefinition[]> {
   const exports = await importModule(file, undefined, typescript, importTimeoutMs);
-  const classes = [...new Set(Object.values(exports))].filter(hasExtensionMetadata);
+  const values = [...new Set(Object.values(exports))];
+  const classes = values.filter(hasExtensionMetadata);
   const orphans = classes.filter((cls) => !isExtensionClass(cls));
-  if (orphans.length) {
-    const issues = orphans.map((cls) => ({
+  const issues = [
+    ...orphans.map((cls) => ({
       field: (cls as { name: string }).name,
       message: 'has @Model/@ConfigField/@Requires/@Capability but no @Extension({ name }); add @Extension',
-    }));
-    throw new ExtensionValidationError(invalidDefinitionMessage(undefined, file, issues), undefined, issues, file);
-  }
-  return classes.map((cls) => definitionFromClass(cls as never, file, root));
+    })),
+    ...undecoratedHeirs(values),
+  ];
+  if (issues.length) throw new ExtensionValidationError(invalidDefinitionMessage(undefined, file, issues), undefined, issues, file);
+  const fresh = classes.filter((cls) => !seen.has(cls));
+  for (const cls of fresh) seen.add(cls);
+  return fresh.map((cls) => definitionFromClass(cls as never, file, root));
 }
 
 interface ScanOptions {
   typescript: boolean;
   importTimeoutMs: number;
+  /** Every extension class this scan has read, by identity. */
+  classes: Set<unknown>;
 }
 
 /** Options of discover(). */
@@ -125,6 +148,7 @@ export async function discover(paths: string[] = ['extensions'], options: Discov
   const scan: ScanOptions = {
     typescript: options.typescript ?? isTypeScriptLoaderActive(),
     importTimeoutMs: options.importTimeoutMs ?? DEFAULT_IMPORT_TIMEOUT_MS,
+    classes: new Set(),
   };
   const result: DiscoveryResult = { definitions: [], problems: [], warnings: [], importMs: {} };
   const seen = new Map<string, string>();

@@ -141,7 +141,7 @@ export class ExtensionManager implements RoutingSource {
         throw new ExtensionStateError(stateMessage(name, 'unload', `needed by started ${dependents.join(', ')}`, 'Stop those first.'), name);
       }
       if (record.state === 'started') await this.stop(name);
-      Object.assign(record, { state: 'discovered', instance: undefined, config: undefined, error: undefined, setupDone: false, secrets: [], timings: { import: record.timings.import } });
+      Object.assign(record, { state: 'discovered', instance: undefined, config: undefined, error: undefined, setupDone: false, secrets: [], runtimeModels: undefined, timings: { import: record.timings.import } });
       this.health.forget(name);
       this.registry.touch();
     });

@@ -50,6 +50,7 @@ export function toReport(record: ExtensionRecord, health: ExtensionHealth | unde
     health,
     timings: { ...record.timings },
     error: record.error ? { code: record.error.code, message: record.error.message } : undefined,
+    runtimeModels: record.runtimeModels?.map((m) => m.name),
   };
 }
 

@@ -11,6 +11,7 @@ import { instantiate, runtimeDependencies, type DependencyResolver } from './ins
 import type { ExtensionRecord } from './manager.interface.js';
 import { phaseTimeout, type ExtensionsRuntimeOptions } from './manager.options.js';
 import { runPhase, toExtensionError } from './phase-runner.js';
+import { collectRuntimeModels } from './runtime-models.js';
 
 /** What the steps need of the manager. */
 export interface StepContext {
@@ -42,7 +43,7 @@ export async function loadStep(ctx: StepContext, record: ExtensionRecord, explic
     secrets = secretValues(record.definition.configFields, config);
     const args = dependencies ?? runtimeDependencies(record.cls, name, ctx.resolve);
     const instance = instantiate(record.cls, record.definition, config, args);
-    Object.assign(record, { state: 'loaded', instance, config, secrets, error: undefined, setupDone: false });
+    Object.assign(record, { state: 'loaded', instance, config, secrets, error: undefined, setupDone: false, runtimeModels: undefined });
     ctx.changed();
     return instance;
   } catch (error) {
@@ -51,8 +52,9 @@ export async function loadStep(ctx: StepContext, record: ExtensionRecord, explic
 }
 
 /**
- * Runs setup() (once per load) and start(). When start() throws or times out after a successful
- * setup(), stop() runs (within its own limit) so what setup() acquired is released.
+ * Runs setup() (once per load), start(), then listModels() if the extension has it (within the start
+ * time limit; see runtime-models.ts). When start() throws or times out after a successful setup(),
+ * stop() runs (within its own limit) so what setup() acquired is released.
  */
 export async function startStep(ctx: StepContext, record: ExtensionRecord): Promise<void> {
   const { name } = record.definition;
@@ -81,6 +83,8 @@ export async function startStep(ctx: StepContext, record: ExtensionRecord): Prom
     );
     throw ctx.fail(record, error as ExtensionError);
   }
+  // Models known only now (listModels()); a failure there is a warning, never a failed start.
+  record.runtimeModels = await collectRuntimeModels(record, phaseTimeout(ctx.options, name, 'start'), (message) => ctx.logger.warn(message));
   record.state = 'started';
   ctx.changed();
 }

@@ -24,6 +24,8 @@ export interface ExtensionRecord {
   order: number;
   /** The stable handle `@InjectExtension` injects and `route()` returns. */
   handle: unknown;
+  /** What listModels() added at the last start (checked); cleared by load and unload. */
+  runtimeModels?: ModelInfo[];
 }
 
 /** The public description of a discovered extension. */
@@ -48,6 +50,8 @@ export interface ExtensionReport extends ExtensionInfo {
   health?: ExtensionHealth;
   timings: Partial<Record<'import' | LifecyclePhase, number>>;
   error?: { code: string; message: string };
+  /** Names listModels() added at the last start (they route while the extension is started). */
+  runtimeModels?: string[];
 }
 
 /** `getSummary()`: counts and one line of facts per extension. */

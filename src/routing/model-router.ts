@@ -4,7 +4,7 @@ import { closeMatches } from '../utils/did-you-mean.js';
 import { setOwn } from '../utils/own.js';
 import { InFlightCalls, type DrainResult } from './in-flight-calls.js';
 import { routedChat, routedChatStream, routedEmbed, type RouterCallOptions } from './provider-calls.js';
-import { RoutingTable, type Match } from './routing-table.js';
+import { modelsOf, RoutingTable, type Match } from './routing-table.js';
 import type { AvailableModel, RouteCandidate, RouteExplanation, RouteOptions, RouteResult, RoutingSource } from './routing.interface.js';
 import { notFoundMessage, notRoutableMessage, rankReason } from './routing-messages.js';
 
@@ -148,7 +148,7 @@ export class ModelRouter {
     return this.source
       .extensions()
       .filter((r) => ROUTABLE.has(r.state))
-      .filter((r) => r.definition.capabilities.includes(capability) || r.definition.models.some((m) => m.capabilities.includes(capability)))
+      .filter((r) => r.definition.capabilities.includes(capability) || modelsOf(r).some((m) => m.capabilities.includes(capability)))
       .map((r) => r.definition.name);
   }
 

@@ -41,6 +41,10 @@ export function compareCandidates(a: Candidate, b: Candidate): number {
   );
 }
 
+/** Every model of an extension: the declared ones, then those it added at run time. */
+export const modelsOf = (record: RoutableExtension): readonly ModelInfo[] =>
+  record.runtimeModels?.length ? [...record.definition.models, ...record.runtimeModels] : record.definition.models;
+
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
@@ -71,7 +75,7 @@ export class RoutingTable {
   ) {
     for (const record of records) {
       const own = record.definition.capabilities;
-      for (const model of record.definition.models) {
+      for (const model of modelsOf(record)) {
         this.candidates.push({ extension: record.definition.name, model, capabilities: new Set([...model.capabilities, ...own]), record });
       }
       this.records.set(record.definition.name, record);

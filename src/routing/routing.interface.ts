@@ -10,6 +10,8 @@ export interface RoutableExtension {
   /** What `route()` returns as `instance`. */
   readonly handle: unknown;
   readonly error?: { message: string };
+  /** Models the extension added at run time (checked, literal names); they route like declared ones. */
+  readonly runtimeModels?: readonly ModelInfo[];
 }
 
 /** The narrow view the router reads: every extension, and a version that changes with any transition. */

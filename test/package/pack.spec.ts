@@ -99,7 +99,7 @@ const APP_FILES: Record<string, string> = {
       emitDecoratorMetadata: true,
       types: ['node'],
     },
-    include: ['src', 'extensions'],
+    include: ['src', 'extensions', 'lib'],
   }),
   'extensions/hello.ts': `import { ConfigField, Extension, Model, ModelRouter, type ExtensionLifecycle } from 'gleitzeit-extensions';
 
@@ -135,6 +135,16 @@ export class GreeterService extends ConfigBasedExtension<{ greeting: string }> {
     return { healthy: true, says: this.config.greeting, models: this.getModels().map((m) => m.name) };
   }
 }
+`,
+  // Outside the search path: the app does not boot it (no Ollama here); the test discovers it by hand.
+  'lib/ollama.ts': `import { ConfigField, Extension } from 'gleitzeit-extensions';
+import { OpenAiExtension } from 'gleitzeit-extensions/extensions/openai';
+
+@Extension({ name: 'ollama', description: 'a second OpenAI-compatible endpoint, a subclass of the shipped openai extension' })
+@ConfigField('apiKey', { default: 'ollama', envVar: 'OLLAMA_API_KEY', secret: true })
+@ConfigField('baseUrl', { default: 'http://localhost:11434/v1', envVar: 'OLLAMA_BASE_URL' })
+@ConfigField('models', { type: 'list', envVar: 'OLLAMA_MODELS' })
+export class OllamaExtension extends OpenAiExtension {}
 `,
   'src/app.module.ts': `import { Module } from '@nestjs/common';
 import { fileURLToPath } from 'node:url';
@@ -178,6 +188,7 @@ describe('the npm package', () => {
       expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/src/index.js', 'dist/src/index.d.ts']));
       expect(paths).toEqual(expect.arrayContaining(['dist/extensions/mock/index.js', 'dist/extensions/echo.js', 'dist/extensions/openai/index.js', 'dist/extensions/claude/service.js']));
       expect(paths).toContain('dist/extensions/claude/extension.yaml');
+      expect(paths).toContain('dist/extensions/openai/index.d.ts');
       // Only the build of src/ and extensions/: no sources, tests, fixtures or test output.
       expect(paths.filter((p) => !/^dist\/(src|extensions)\//.test(p) && !['package.json', 'README.md', 'LICENSE'].includes(p))).toEqual([]);
       expect(paths.filter((p) => /(^|\/)(test|fixtures|__tests__)\/|\.spec\.|\.tsbuildinfo$/.test(p))).toEqual([]);
@@ -186,7 +197,7 @@ describe('the npm package', () => {
 
       // The app: the tarball plus its peers (and an HTTP platform) at the versions tested here.
       const app = join(work, 'app');
-      const dependencies = Object.fromEntries([...PEERS, '@nestjs/platform-express'].map((name) => [name, installedVersion(name)]));
+      const dependencies = Object.fromEntries([...PEERS, '@nestjs/platform-express', 'openai'].map((name) => [name, installedVersion(name)]));
       write(app, {
         'package.json': JSON.stringify({
           name: 'gleitzeit-pack-check',
@@ -217,6 +228,20 @@ describe('the npm package', () => {
       expect(readdirSync(join(installed, 'dist', 'extensions'))).toEqual(expect.arrayContaining(['mock', 'echo.js', 'openai', 'claude']));
 
       await run(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(app, 'tsconfig.json')], app);
+
+      // The shipped openai extension is importable by its subpath (types and code), and a subclass of it
+      // is an extension of its own: the inherited fields, its own redeclared ones, no openai models.
+      const subclass = await run(
+        process.execPath,
+        ['--input-type=module', '-e', "const { discover } = await import('gleitzeit-extensions'); const { definitions, problems } = await discover(['dist/lib']); console.log(JSON.stringify({ problems: problems.map((p) => p.message), definitions: definitions.map((d) => ({ name: d.name, models: d.models.length, fields: d.configFields.map((f) => f.name + ':' + (f.envVar ?? '')) })) }))"],
+        app,
+      );
+      expect(JSON.parse(subclass.trim().split('\n').pop()!)).toEqual({
+        problems: [],
+        definitions: [
+          { name: 'ollama', models: 0, fields: ['apiKey:OLLAMA_API_KEY', 'baseUrl:OLLAMA_BASE_URL', 'organization:OPENAI_ORGANIZATION', 'timeout:', 'models:OLLAMA_MODELS', 'listModels:OPENAI_LIST_MODELS'] },
+        ],
+      });
 
       // Before the manifest is copied, the build holds greeter/service.js alone: discovery says why.
       const withoutManifest = await startApp(app);

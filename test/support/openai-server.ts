@@ -19,12 +19,12 @@ function fail(res: ServerResponse, status: number, error: Record<string, unknown
   res.end(JSON.stringify({ error }));
 }
 
-/** Errors and hangs, chosen by the last user message's text. */
-function fault(text: string, res: ServerResponse): boolean {
+/** Errors and hangs, chosen by the last user message's text; `auth` echoes the key it was sent, as OpenAI does. */
+function fault(text: string, res: ServerResponse, key: string): boolean {
   if (text === 'rate') fail(res, 429, { message: 'Rate limit reached for gpt-4o', type: 'requests', param: null, code: 'rate_limit_exceeded' }, { 'retry-after': '2' });
   else if (text === 'rate-ms') fail(res, 429, { message: 'Slow down', type: 'requests', param: null, code: null }, { 'retry-after-ms': '1500', 'retry-after': '9' });
   else if (text === 'long') fail(res, 400, { message: "This model's maximum context length is 128000 tokens.", type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' });
-  else if (text === 'auth') fail(res, 401, { message: `Incorrect API key provided: ${KEY}.`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' });
+  else if (text === 'auth') fail(res, 401, { message: `Incorrect API key provided: ${key}.`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' });
   else if (text === 'hang') return true;
   else return false;
   return true;
@@ -63,12 +63,28 @@ function chat(body: Record<string, any>, res: ServerResponse) {
   res.end('data: [DONE]\n\n');
 }
 
-function answer(seen: Seen, res: ServerResponse) {
-  const { url, body } = seen;
-  if (url === '/v1/models') {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    return res.end(JSON.stringify({ object: 'list', data: [{ id: 'gpt-4o', object: 'model', created: 1, owned_by: 'openai' }] }));
+const bearer = (seen: Seen) => String(seen.headers.authorization ?? '').replace(/^Bearer /, '');
+
+/** How the fake answers `GET /models`. */
+export interface OpenAiServerOptions {
+  /** The ids it lists; default `gpt-4o`. */
+  models?: string[];
+  /** `'401'`: an invalid_api_key error that echoes the key it got; `'hang'`: no answer. */
+  modelsFault?: '401' | 'hang';
+}
+
+function listModels(seen: Seen, res: ServerResponse, { models = ['gpt-4o'], modelsFault }: OpenAiServerOptions) {
+  if (modelsFault === 'hang') return;
+  if (modelsFault === '401') {
+    return fail(res, 401, { message: `Incorrect API key provided: ${bearer(seen)}.`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' });
   }
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ object: 'list', data: models.map((id) => ({ id, object: 'model', created: 1, owned_by: 'someone' })) }));
+}
+
+function answer(seen: Seen, res: ServerResponse, options: OpenAiServerOptions) {
+  const { url, body } = seen;
+  if (url === '/v1/models') return listModels(seen, res, options);
   if (url === '/v1/embeddings') {
     const inputs = Array.isArray(body.input) ? body.input : [body.input];
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -76,14 +92,14 @@ function answer(seen: Seen, res: ServerResponse) {
     return res.end(JSON.stringify({ object: 'list', model: body.model, data, usage: { prompt_tokens: 4, total_tokens: 4 } }));
   }
   if (url === '/v1/chat/completions') {
-    if (fault(lastText(body), res)) return;
+    if (fault(lastText(body), res, bearer(seen))) return;
     return chat(body, res);
   }
   fail(res, 404, { message: `unknown route ${url}`, type: 'invalid_request_error' });
 }
 
 /** A local server that speaks OpenAI's wire format (JSON, and SSE when `stream: true`), recording every request. */
-export async function startOpenAiServer(): Promise<{ server: Server; baseUrl: string; seen: Seen[]; close: () => Promise<void> }> {
+export async function startOpenAiServer(options: OpenAiServerOptions = {}): Promise<{ server: Server; baseUrl: string; seen: Seen[]; close: () => Promise<void> }> {
   const seen: Seen[] = [];
   const server = createServer((req, res) => {
     let raw = '';
@@ -92,7 +108,7 @@ export async function startOpenAiServer(): Promise<{ server: Server; baseUrl: st
       const entry: Seen = { url: req.url!, headers: req.headers, body: raw ? JSON.parse(raw) : {} };
       seen.push(entry);
       res.on('close', () => void (entry.closedEarly = !res.writableFinished));
-      answer(entry, res);
+      answer(entry, res, options);
     });
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
