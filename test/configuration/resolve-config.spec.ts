@@ -94,7 +94,7 @@ describe('resolveConfig()', () => {
 
   it('says how to fix a missing required field', () => {
     expect(issuesOf({})).toEqual([
-      { field: 'apiKey', message: "is required: set the environment variable TYPED_API_KEY, or pass extensionConfigs['typed'].apiKey" },
+      { field: 'apiKey', message: "is required: set the environment variable TYPED_API_KEY, or pass extensionConfigs['typed'].apiKey", unset: 'TYPED_API_KEY' },
     ]);
   });
 

@@ -65,9 +65,17 @@ describe('a model whose extension does not route says why', () => {
   it('names an extension that failed, with its error', async () => {
     const manager = new ExtensionManager({}, { env: () => undefined });
     await manager.discoverExtensions([SHIPPED_EXTENSIONS]);
+    await expect(manager.loadExtension('openai', { apiKey: 'sk-x', timeout: 0 })).rejects.toThrow();
+    const error = notFound(() => manager.modelRouter.route('openai:gpt-4o'));
+    expect(error.message).toMatch(/^Extension "openai" serves model "openai:gpt-4o" but failed: Invalid configuration for extension "openai" \(1 problem\):\n  - timeout: /);
+  });
+
+  it('says an extension that lacks only its required settings is not configured, naming them', async () => {
+    const manager = new ExtensionManager({}, { env: () => undefined });
+    await manager.discoverExtensions([SHIPPED_EXTENSIONS]);
     await expect(manager.loadExtension('openai')).rejects.toThrow();
     const error = notFound(() => manager.modelRouter.route('openai:gpt-4o'));
-    expect(error.message).toMatch(/^Extension "openai" serves model "openai:gpt-4o" but failed: Invalid configuration for extension "openai" \(1 problem\):\n  - apiKey: is required: set the environment variable OPENAI_API_KEY/);
+    expect(error.message).toBe(`Extension "openai" serves model "openai:gpt-4o" but is not configured: set OPENAI_API_KEY and restart the app (or load it again: manager.loadExtension('openai')).`);
   });
 
   it('names a stopped extension and how to start it', async () => {
