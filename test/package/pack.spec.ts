@@ -148,10 +148,16 @@ export class OllamaExtension extends OpenAiExtension {}
 `,
   'src/app.module.ts': `import { Module } from '@nestjs/common';
 import { fileURLToPath } from 'node:url';
-import { ExtensionsModule } from 'gleitzeit-extensions';
+import { ExtensionsModule, OpenAiGatewayModule, SHIPPED_EXTENSIONS } from 'gleitzeit-extensions';
 
 @Module({
-  imports: [ExtensionsModule.forRoot({ searchPaths: [fileURLToPath(new URL('../extensions', import.meta.url))] })],
+  imports: [
+    ExtensionsModule.forRoot({ searchPaths: [fileURLToPath(new URL('../extensions', import.meta.url)), SHIPPED_EXTENSIONS],
+      // The shipped openai and claude need keys this app does not have: they show as not configured.
+      extensionOptions: { openai: { onBootFailure: 'continue' }, claude: { onBootFailure: 'continue' } },
+    }),
+    OpenAiGatewayModule.register(),
+  ],
 })
 export class AppModule {}
 `,
@@ -246,7 +252,8 @@ describe('the npm package', () => {
       // Before the manifest is copied, the build holds greeter/service.js alone: discovery says why.
       const withoutManifest = await startApp(app);
       const answer = await request(withoutManifest.url).get('/health');
-      expect(Object.keys(answer.body.details ?? {})).toEqual(['hello']);
+      expect(Object.keys(answer.body.details ?? {}).sort()).toEqual(['claude', 'echo', 'hello', 'mock', 'openai']);
+      expect(answer.body.details.openai).toMatchObject({ status: 'degraded', state: 'not configured', set: ['OPENAI_API_KEY'] });
       await stopApp();
       expect(withoutManifest.output()).toContain(`Folder ${join(app, 'dist', 'extensions', 'greeter')} has neither extension.yaml`);
       expect(withoutManifest.output()).toContain('compilerOptions.assets in nest-cli.json');
@@ -259,13 +266,19 @@ describe('the npm package', () => {
       expect({ status: health.status, body: health.body, detail }).toMatchObject({
         status: 200,
         body: {
-          status: 'ok',
+          // openai and claude are not configured here: degraded, still 200.
+          status: 'degraded',
           info: {
             hello: { status: 'up', state: 'started', says: 'hello', greetServedBy: 'greeter' },
             greeter: { status: 'up', state: 'started', says: 'hi', models: ['greet'] },
+            mock: { status: 'up', state: 'started' },
           },
         },
       });
+      // The gateway module from the package: OpenAI's API over the app's router.
+      const chat = await request(started.url).post('/v1/chat/completions').send({ model: 'mock', messages: [{ role: 'user', content: 'from the tarball' }] });
+      expect({ status: chat.status, content: chat.body.choices?.[0]?.message?.content }).toEqual({ status: 200, content: 'from the tarball' });
+      expect((await request(started.url).post('/v1/chat/completions').send({ model: 'mock' })).body.error).toMatchObject({ param: 'messages', type: 'invalid_request_error' });
       await stopApp();
     },
     180_000,
