@@ -172,3 +172,18 @@ describe('a client that leaves', () => {
     expect(call.closedEarly).toBe(true);
   });
 });
+
+describe('provider errors through the gateway', () => {
+  it("relays OpenAI's 401 as a 502 with the key masked, and a context-length 400 as a 400 with its code", async () => {
+    const auth = (await client.chat.completions.create(hi('gpt-4o', 'auth')).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    expect(auth).toBeInstanceOf(OpenAI.InternalServerError);
+    expect(auth.status).toBe(502);
+    expect(auth.message).toContain('Incorrect API key provided: ***');
+    expect(JSON.stringify(auth.error)).not.toContain(OPENAI_KEY);
+    expect(gateway.logs.text).not.toContain(OPENAI_KEY);
+    const long = (await client.chat.completions.create(hi('gpt-4o', 'long')).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    expect(long).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(long.code).toBe('context_length_exceeded');
+    expect(long.message).toContain('maximum context length');
+  });
+});
