@@ -6,6 +6,7 @@ import { OpenAiGatewayModule } from '../gateway/gateway.module.js';
 import { SHIPPED_EXTENSIONS } from '../helpers/shipped-extensions.js';
 import { timeLimitProblem } from '../utils/time-limits.js';
 import { ExtensionsModule } from '../module/extensions.module.js';
+import type { ResilienceOptions } from '../routing/resilience/resilience.options.js';
 
 export { SHIPPED_EXTENSIONS };
 
@@ -23,6 +24,17 @@ function msFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, allow
   const problem = timeLimitProblem(ms, allowZero);
   if (problem) throw new Error(`${name} ${problem}`);
   return ms;
+}
+
+/** GLEITZEIT_RESILIENCE: the router's resilience options as JSON (checked with the module's other options). */
+function resilienceFromEnv(env: NodeJS.ProcessEnv): ResilienceOptions | undefined {
+  const text = env.GLEITZEIT_RESILIENCE;
+  if (text === undefined || text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as ResilienceOptions;
+  } catch (error) {
+    throw new Error(`GLEITZEIT_RESILIENCE is not JSON (${(error as Error).message}); write it as {"retries": 1, "fallbacks": {"gpt-4o": ["claude-sonnet"]}}`);
+  }
 }
 
 /**
@@ -50,6 +62,7 @@ export class AppModule {
           introspectionPath: env.NODE_ENV === 'production' ? false : '',
           // On SIGTERM: readiness fails, calls in flight get this long to finish, then extensions stop.
           drainTimeoutMs: msFromEnv(env, 'GLEITZEIT_DRAIN_TIMEOUT_MS', 10_000, true),
+          resilience: resilienceFromEnv(env),
           extensionOptions: Object.fromEntries(KEYED.map((name) => [name, { onBootFailure: 'continue' as const }])),
         }),
         OpenAiGatewayModule.register({ path: 'v1', timeoutMs: msFromEnv(env, 'GLEITZEIT_TIMEOUT_MS', 60_000) }),

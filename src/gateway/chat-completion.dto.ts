@@ -105,6 +105,8 @@ export class ChatCompletionRequestDto {
   @IsOptional() @IsBoolean() stream?: boolean;
   @IsOptional() @ValidateNested() @Type(() => StreamOptionsDto) @IsObject() stream_options?: StreamOptionsDto;
   @IsOptional() @IsInt() @Min(1) @Max(1, { message: 'n must be 1: the gateway answers with one choice' }) n?: number;
+  /** Models to try when `model` fails, in order (the gateway's resilience); replaces the configured chain. */
+  @IsOptional() @IsArray() @ArrayMaxSize(10) @IsString({ each: true }) @MaxLength(MAX_MODEL_NAME, { each: true }) fallbacks?: string[];
 }
 
 export class EmbeddingRequestDto {

@@ -1,6 +1,8 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { BaseExceptionFilter, type HttpAdapterHost } from '@nestjs/core';
 import { ExtensionError } from '../errors/index.js';
+import type { RouteAttempt } from '../provider/chat.interface.js';
+import { accountingHeaders } from './accounting.js';
 import { errorHeaders, errorType, extensionErrorBody, httpStatusOf, type OpenAiErrorBody } from './http-errors.js';
 import { responseOf, sendJson } from './raw-response.js';
 
@@ -16,7 +18,8 @@ export class ExtensionExceptionFilter implements ExceptionFilter<ExtensionError>
   catch(error: ExtensionError, host: ArgumentsHost): void {
     const status = httpStatusOf(error);
     if (status >= 500) logger.warn(`${status} ${error.code}: ${error.message}`);
-    sendJson(responseOf(host), status, extensionErrorBody(error, status), errorHeaders(error));
+    const attempts = (error as { attempts?: RouteAttempt[] }).attempts;
+    sendJson(responseOf(host), status, extensionErrorBody(error, status), { ...errorHeaders(error), ...accountingHeaders(attempts) });
   }
 }
 

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Inject, Param, Post, Res, UseFilters, UsePipes, 
 import type { ServerResponse } from 'node:http';
 import { requiredCapabilities } from '../routing/provider-calls.js';
 import { ModelRouter } from '../routing/model-router.js';
+import { accountingHeaders, answered } from './accounting.js';
 import { CallLimits } from './call-limits.js';
 import { ChatCompletionRequestDto, EmbeddingRequestDto } from './chat-completion.dto.js';
 import { OpenAiExceptionFilter } from './exception-filters.js';
@@ -52,7 +53,8 @@ export function createGatewayController(path: string): Type<unknown> {
           const includeUsage = body.stream_options?.include_usage === true;
           await sendStream(this.router.chatStream(request, { signal: limits.signal }), response, limits, { extension: routed.extension, model: routed.upstreamModel, includeUsage });
         } else {
-          sendJson(response, 200, toCompletion(await limits.race(this.router.chat(request, { signal: limits.signal }))));
+          const answer = await limits.race(this.router.chat(request, { signal: limits.signal }));
+          sendJson(response, 200, toCompletion(answer), accountingHeaders(answer.attempts, answered(answer.attempts)));
         }
       } finally {
         limits.end();

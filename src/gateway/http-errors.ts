@@ -40,8 +40,8 @@ export function providerStatus(status: number | undefined): number {
 
 /** The HTTP status for one of this library's errors. */
 export function httpStatusOf(error: ExtensionError): number {
-  // A call the shutdown's drain aborted: this instance is going away, another can serve it.
-  if (error instanceof ProviderError && error.providerCode === 'shutting_down') return 503;
+  // A call the shutdown's drain aborted, or every route's breaker open: another instance, or later, can serve it.
+  if (error instanceof ProviderError && (error.providerCode === 'shutting_down' || error.providerCode === 'circuit_open')) return 503;
   if (error instanceof ProviderError) return providerStatus(error.status);
   return HTTP_STATUS_OF_CODE[error.code] ?? 500;
 }

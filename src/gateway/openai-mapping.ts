@@ -41,7 +41,7 @@ function toFormat(format: NonNullable<ChatCompletionRequestDto['response_format'
 
 /** A validated Chat Completions body as the provider contract's request. */
 export function toChatRequest(body: ChatCompletionRequestDto): ChatRequest {
-  const { model, messages, tools, tool_choice, response_format, temperature, top_p, max_tokens, max_completion_tokens, stop, seed, user } = body;
+  const { model, messages, tools, tool_choice, response_format, temperature, top_p, max_tokens, max_completion_tokens, stop, seed, user, fallbacks } = body;
   const maxTokens = max_completion_tokens ?? max_tokens;
   return {
     model,
@@ -55,6 +55,7 @@ export function toChatRequest(body: ChatCompletionRequestDto): ChatRequest {
     ...(stop !== undefined && { stop }),
     ...(seed !== undefined && { seed }),
     ...(user !== undefined && { user }),
+    ...(fallbacks !== undefined && { fallbacks }),
   };
 }
 

@@ -1,15 +1,20 @@
 import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
 import type { OpenAiErrorBody } from './http-errors.js';
 
+const TYPE_CHECKS = ['isDefined', 'isString', 'isArray', 'isObject', 'isNumber', 'isInt', 'isBoolean', 'isIn'];
+
 /** The first problem in a class-validator error tree, with its path (`messages[0].role`). */
 function firstProblem(errors: ValidationError[], path = ''): { param: string; message: string } | undefined {
   for (const error of errors) {
     const key = /^\d+$/.test(error.property) ? `[${error.property}]` : path ? `.${error.property}` : error.property;
     const here = `${path}${key}`;
-    const constraints = Object.values(error.constraints ?? {});
+    const constraints = Object.entries(error.constraints ?? {});
     if (constraints.length) {
+      // The type check first (`must be a string`), not a bound a missing value also fails (`must be
+      // shorter than ...`); decorators apply bottom-up, so otherwise the last one is the first written.
+      const first = (constraints.find(([name]) => TYPE_CHECKS.includes(name)) ?? constraints.at(-1)!)[1];
       // class-validator starts each message with the property's own name; say the whole path instead.
-      const said = constraints[0].startsWith(`${error.property} `) ? constraints[0].slice(error.property.length + 1) : constraints[0];
+      const said = first.startsWith(`${error.property} `) ? first.slice(error.property.length + 1) : first;
       return { param: here, message: `Invalid '${here}': ${said}.` };
     }
     const deeper = firstProblem(error.children ?? [], here);

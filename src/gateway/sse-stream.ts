@@ -2,6 +2,8 @@ import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { ExtensionError, ProviderError } from '../errors/index.js';
 import type { ChatChunk, Usage } from '../provider/chat.interface.js';
+import type { ChatStream } from '../routing/resilience/resilient-stream.js';
+import { accountingHeaders } from './accounting.js';
 import type { CallLimits } from './call-limits.js';
 import { extensionErrorBody, type OpenAiErrorBody } from './http-errors.js';
 import { completionId, toWireChunk, unixSeconds, usageChunk, type StreamHeader } from './openai-mapping.js';
@@ -38,7 +40,7 @@ function streamErrorBody(error: unknown): OpenAiErrorBody {
  * later is an `error` event (what OpenAI clients raise), and no [DONE]; a stream that ends without a
  * finish reason was cut, and says so.
  */
-export async function sendStream(stream: AsyncIterable<ChatChunk>, response: ServerResponse, limits: CallLimits, options: StreamOptions): Promise<void> {
+export async function sendStream(stream: AsyncIterable<ChatChunk> & Partial<Pick<ChatStream, 'attempts' | 'route'>>, response: ServerResponse, limits: CallLimits, options: StreamOptions): Promise<void> {
   const iterator = stream[Symbol.asyncIterator]();
   const close = () => void iterator.return?.(undefined)?.catch(() => undefined);
   let step: IteratorResult<ChatChunk>;
@@ -48,7 +50,7 @@ export async function sendStream(stream: AsyncIterable<ChatChunk>, response: Ser
     close();
     throw error;
   }
-  response.writeHead(200, SSE_HEADERS);
+  response.writeHead(200, { ...SSE_HEADERS, ...accountingHeaders(stream.attempts, stream.route) });
   const header: StreamHeader = { id: completionId(), created: unixSeconds(), model: step.value?.model ?? options.model };
   let usage: Usage | undefined;
   let finished = false;

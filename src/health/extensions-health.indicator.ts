@@ -46,8 +46,11 @@ export class ExtensionsHealthIndicator {
     const began = performance.now();
     const { cachedResponse, ...answer } = (await this.manager.checkHealth(name)) as Record<string, unknown>;
     const responseTime = Math.round(performance.now() - began);
-    const data = { state, ...withoutReserved(answer), responseTime, ...(cachedResponse === true && { cachedResponse }) };
-    return answer.healthy === true ? session.up(data) : session.down(data);
+    const breakers = this.openBreakers(name);
+    const data = { state, ...withoutReserved(answer), responseTime, ...(cachedResponse === true && { cachedResponse }), ...(breakers && { breakers }) };
+    if (answer.healthy !== true) return session.down(data);
+    // Healthy, but some of its models fail so often that calls skip them for now.
+    return breakers ? session.degraded(data) : session.up(data);
   }
 
   /** One indicator function per extension that is part of the app (booted or loaded at runtime). */
@@ -64,6 +67,13 @@ export class ExtensionsHealthIndicator {
       return session.up({ phase: 'serving' });
     };
     return [phase, ...this.indicators(this.manager.boot.required())];
+  }
+
+  /** The extension's routes whose circuit breaker is open or half-open, by model, or undefined. */
+  private openBreakers(name: string): Record<string, { state: string; failures: number; retryInMs: number }> | undefined {
+    const prefix = `${name}:`;
+    const mine = Object.entries(this.manager.modelRouter.breakers.snapshot()).filter(([route]) => route.startsWith(prefix));
+    return mine.length ? Object.fromEntries(mine.map(([route, breaker]) => [route.slice(prefix.length), breaker])) : undefined;
   }
 
   private observed(): string[] {

@@ -208,7 +208,7 @@ export class ExtensionManager implements RoutingSource {
 
   /** The router over this manager's extensions. */
   get modelRouter(): ModelRouter {
-    return (this.router ??= new ModelRouter(this));
+    return (this.router ??= new ModelRouter(this, () => this.options.resilience, (message) => this.logger.warn(message)));
   }
 
   // ---- the routing snapshot, and what ExtensionsModule's boot and health read ---------------

@@ -3,6 +3,7 @@ import { didYouMean } from '../utils/did-you-mean.js';
 import { ownValue } from '../utils/own.js';
 import { timeLimitProblem } from '../utils/time-limits.js';
 import type { LifecyclePhase } from './manager.interface.js';
+import { resilienceIssues, type ResilienceOptions } from '../routing/resilience/resilience.options.js';
 
 /** What happens when an extension fails to load, set up or start at boot. */
 export type BootFailurePolicy = 'abort' | 'continue';
@@ -61,6 +62,8 @@ export interface ExtensionsRuntimeOptions {
    * server can close; then stop() runs. 0 aborts them at once. Default 10000.
    */
   drainTimeoutMs?: number;
+  /** Retries, time limits, fallbacks and circuit breakers of router.chat()/chatStream(); see the README's "Resilience". */
+  resilience?: ResilienceOptions;
   /** Run setup() and start() in onModuleInit. Default `true`; `false` leaves starting to the caller. */
   autoStart?: boolean;
 }
@@ -103,6 +106,7 @@ export function validateRuntimeOptions(options: ExtensionsRuntimeOptions): void 
   checkMs(options.healthCacheMs, 'healthCacheMs', true, issues);
   checkMs(options.shutdownDelayMs, 'shutdownDelayMs', true, issues);
   checkMs(options.drainTimeoutMs, 'drainTimeoutMs', true, issues);
+  issues.push(...resilienceIssues(options.resilience));
   if (options.autoStart !== undefined && typeof options.autoStart !== 'boolean') {
     issues.push({ field: 'autoStart', message: `must be true or false (got ${typeof options.autoStart})` });
   }

@@ -63,6 +63,11 @@ export interface ChatRequest {
   stop?: string | string[];
   seed?: number;
   user?: string;
+  /**
+   * Models to try when `model` fails (the router's resilience): tried in order, each must have the
+   * capabilities the request needs. Replaces the configured chain for this request. Not sent to providers.
+   */
+  fallbacks?: string[];
 }
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
@@ -71,6 +76,8 @@ export interface Usage {
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
+  /** Set when the router estimated it (a provider's stream ended without usage): about 4 characters a token. */
+  estimated?: boolean;
 }
 
 /** What a provider's chat() returns. */
@@ -84,9 +91,28 @@ export interface ProviderChatResponse {
   usage?: Usage;
 }
 
+/** One attempt of a routed request (ModelRouter's retries and fallbacks). */
+export interface RouteAttempt {
+  extension: string;
+  /** The provider's model name the attempt asked for. */
+  model: string;
+  /**
+   * `ok`; `skipped` (the route's circuit breaker was open); or what the failure meant: `transient` (429,
+   * 5xx, a reset: retried), `timeout`, `context` (too long for the model), `policy` (content policy),
+   * `route` (401, 403, 404, an answer that could not be continued), `caller` (the request's own fault),
+   * `aborted` (the caller left, or the app is shutting down).
+   */
+  outcome: 'ok' | 'skipped' | 'transient' | 'timeout' | 'context' | 'policy' | 'route' | 'caller' | 'aborted';
+  /** The provider's HTTP status, when it gave one. */
+  status?: number;
+  ms: number;
+}
+
 /** What ModelRouter.chat() returns: the provider's answer and the extension that served it. */
 export interface ChatResponse extends ProviderChatResponse {
   extension: string;
+  /** Every attempt the router made, the answering one last. */
+  attempts?: RouteAttempt[];
 }
 
 /** A fragment of a tool call in a stream: `index` says which call; name and id come first, arguments in pieces. */

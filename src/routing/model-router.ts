@@ -1,9 +1,12 @@
 import { ModelNotFound, ProviderError } from '../errors/index.js';
-import type { ChatChunk, ChatRequest, ChatResponse, EmbeddingRequest, EmbeddingResponse } from '../provider/chat.interface.js';
+import type { ChatRequest, ChatResponse, EmbeddingRequest, EmbeddingResponse } from '../provider/chat.interface.js';
 import { closeMatches } from '../utils/did-you-mean.js';
 import { setOwn } from '../utils/own.js';
 import { InFlightCalls, type DrainResult } from './in-flight-calls.js';
 import { routedChat, routedChatStream, routedEmbed, type RouterCallOptions } from './provider-calls.js';
+import { CircuitBreakers } from './resilience/circuit-breakers.js';
+import { resolveResilience, type ResilienceOptions, type ResolvedResilience } from './resilience/resilience.options.js';
+import type { ChatStream } from './resilience/resilient-stream.js';
 import { modelsOf, RoutingTable, type Match } from './routing-table.js';
 import type { AvailableModel, RouteCandidate, RouteExplanation, RouteOptions, RouteResult, RoutingSource } from './routing.interface.js';
 import { notFoundMessage, notRoutableMessage, rankReason } from './routing-messages.js';
@@ -41,8 +44,35 @@ export class ModelRouter {
   private everything?: RoutingTable;
   private version = -1;
   private readonly calls = new InFlightCalls();
+  /** Circuit breakers per route (`extension:model`); their changes are logged. */
+  readonly breakers: CircuitBreakers;
 
-  constructor(private readonly source: RoutingSource) {}
+  /**
+   * @param resilienceOptions read at each call (forRootAsync's options arrive after the router exists)
+   * @param log where breaker changes are reported (a warning each)
+   */
+  constructor(
+    private readonly source: RoutingSource,
+    private readonly resilienceOptions: () => ResilienceOptions | undefined = () => undefined,
+    log: (message: string) => void = () => undefined,
+  ) {
+    this.breakers = new CircuitBreakers(
+      () => this.resilience.breaker,
+      (c) => log(`Circuit breaker ${c.route}: ${c.from} -> ${c.to} (${c.reason})`),
+    );
+  }
+
+  private resolved?: { from: ResilienceOptions | undefined; value: ResolvedResilience };
+
+  /** The resilience options with their defaults. */
+  get resilience(): ResolvedResilience {
+    const from = this.resilienceOptions();
+    const cached = this.resolved;
+    if (cached && cached.from === from) return cached.value;
+    const value = resolveResilience(from);
+    this.resolved = { from, value };
+    return value;
+  }
 
   /** Calls running now: chat and embed until they settle, streams from their first `next()` until they end. */
   get inFlight(): number {
@@ -65,6 +95,15 @@ export class ModelRouter {
     return this.current().lookup(model)[0]?.candidate.extension;
   }
 
+  /** Every route that serves a model with the given capabilities, best first (the resilience's fallbacks). */
+  routes(model: string, capabilities: string[] = []): RouteResult[] {
+    if (typeof model !== 'string' || model.length > MAX_MODEL_NAME) return [];
+    return this.current()
+      .lookup(model)
+      .filter((m) => missing(m, capabilities).length === 0)
+      .map(({ candidate, kind, upstreamModel }) => ({ extension: candidate.extension, model: candidate.model, match: kind, upstreamModel, instance: candidate.record.handle }));
+  }
+
   /** The extension, model, upstream model name and instance handle that serve a model with the given capabilities. */
   route(model: string, options: RouteOptions = {}): RouteResult {
     const wanted = options.capabilities ?? [];
@@ -84,12 +123,12 @@ export class ModelRouter {
    * `chat()` is an UnsupportedOperationError; what the provider throws comes back as a ProviderError.
    */
   chat(request: ChatRequest, options?: RouterCallOptions): Promise<ChatResponse> {
-    return routedChat(this.routeFn, this.calls, request, options);
+    return routedChat(this, this.calls, request, options);
   }
 
   /** Like chat(), streamed; leaving the loop early, or aborting `options.signal`, aborts the provider's call. */
-  chatStream(request: ChatRequest, options?: RouterCallOptions): AsyncIterable<ChatChunk> {
-    return routedChatStream(this.routeFn, this.calls, request, options);
+  chatStream(request: ChatRequest, options?: RouterCallOptions): ChatStream {
+    return routedChatStream(this, this.calls, request, options);
   }
 
   /** Embeddings from the extension that serves `request.model` with the `embeddings` capability. */
@@ -120,8 +159,11 @@ export class ModelRouter {
           chosen: false,
           reason: '',
         };
+        const breaker = this.breakers.state(`${extension}:${info.name}`);
+        if (breaker !== 'closed') entry.breaker = breaker;
         if (!ROUTABLE.has(record.state)) entry.reason = `rejected: extension is ${record.state}`;
         else if (lacking.length) entry.reason = `rejected: lacks capabilities ${lacking.join(', ')}`;
+        else if (breaker === 'open') entry.reason = `rejected: circuit breaker open, chat calls skip it for ${this.breakers.retryInMs(`${extension}:${info.name}`)} ms more`;
         else if (chosen) entry.reason = `rejected: ${chosen.extension} ranks higher (${rankReason(chosen, entry)})`;
         else {
           entry.chosen = true;
@@ -185,7 +227,7 @@ export class ModelRouter {
       const served = [...new Set(matches.map((m) => m.candidate.extension))].join(', ');
       return new ModelNotFound(
         () =>
-          `No extension serves model "${model}" with capabilities [${wanted.join(', ')}]: ${served} serve it without them. Ask for fewer capabilities, or load an extension that has them (router.explain('${model}') shows every candidate).`,
+          `No extension serves model "${model}" with capabilities [${wanted.join(', ')}]: ${served} ${served.includes(',') ? 'serve' : 'serves'} it without them. Ask a model that has them (or ask for fewer capabilities); router.explain('${model}') shows every candidate.`,
         model,
         close,
       );

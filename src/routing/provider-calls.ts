@@ -10,6 +10,12 @@ import type {
   ProviderEmbeddingResponse,
 } from '../provider/chat.interface.js';
 import type { InFlightCall, InFlightCalls } from './in-flight-calls.js';
+import type { Attempt } from './resilience/attempts.js';
+import type { CircuitBreakers } from './resilience/circuit-breakers.js';
+import type { ResolvedResilience } from './resilience/resilience.options.js';
+import { resilientChat, type ResilientContext } from './resilience/resilient-chat.js';
+import { resilientStream, type ChatStream } from './resilience/resilient-stream.js';
+import { planRoutes, type RouteFinder } from './resilience/route-plan.js';
 import type { RouteOptions, RouteResult } from './routing.interface.js';
 
 /** What a call to the router may carry: a signal that cancels the provider's call. */
@@ -28,7 +34,7 @@ export function requiredCapabilities(request: ChatRequest): string[] {
   return needed;
 }
 
-function provider(route: RouteResult, operation: keyof ChatProvider): ChatProvider {
+export function provider(route: RouteResult, operation: keyof ChatProvider): ChatProvider {
   const instance = route.instance as ChatProvider;
   if (typeof instance[operation] !== 'function') {
     throw new UnsupportedOperationError(
@@ -74,46 +80,61 @@ async function routedCall<Answer>(
   }
 }
 
-export function routedChat(route: Route, calls: InFlightCalls, request: ChatRequest, options: RouterCallOptions = {}): Promise<ChatResponse> {
-  return routedCall<ProviderChatResponse>(route, calls, request, requiredCapabilities(request), 'chat', options);
+/** What the resilient calls need of the router. */
+export interface ResilientRouter extends RouteFinder {
+  readonly resilience: ResolvedResilience;
+  readonly breakers: CircuitBreakers;
+}
+
+function contextFor(router: ResilientRouter, request: ChatRequest, call: InFlightCall, callerSignal: AbortSignal | undefined): ResilientContext {
+  const routes = planRoutes(router, request, requiredCapabilities(request), router.resilience);
+  return {
+    routes,
+    options: router.resilience,
+    breakers: router.breakers,
+    call,
+    callerSignal: callerSignal ?? new AbortController().signal,
+    provider: (route, operation) => provider(route, operation),
+  };
+}
+
+/** A chat request with retries, fallbacks and breakers (see resilience/); the answer lists its attempts. */
+export async function routedChat(router: ResilientRouter, calls: InFlightCalls, request: ChatRequest, options: RouterCallOptions = {}): Promise<ChatResponse> {
+  const call = calls.open(options.signal);
+  try {
+    return await resilientChat(contextFor(router, request, call, options.signal), request);
+  } finally {
+    call.end();
+  }
 }
 
 /**
- * Streams the answer. Routing errors surface on the first `next()`. When the consumer stops early (a
- * `break`, a client that left) or the caller's signal aborts, the provider's signal aborts too.
+ * Streams the answer, with the same resilience. Routing errors surface on the first `next()`. When the
+ * consumer stops early (a `break`, a client that left) or the caller's signal aborts, the provider's
+ * signal aborts too. `attempts` fills as the stream goes.
  */
-export async function* routedChatStream(route: Route, calls: InFlightCalls, request: ChatRequest, options: RouterCallOptions = {}): AsyncGenerator<ChatChunk> {
-  const routed = route(request.model, { capabilities: requiredCapabilities(request) });
-  const streaming = provider(routed, 'chatStream');
-  const call = calls.open(options.signal);
-  call.extension = routed.extension;
-  let iterator: AsyncIterator<ChatChunk> | undefined;
-  // Whether the provider's stream is over (ended or threw) or still open where it paused.
-  let settled = false;
-  try {
-    iterator = streaming.chatStream!({ ...request, model: routed.upstreamModel }, { signal: call.signal })[Symbol.asyncIterator]();
-    for (;;) {
-      const step = await call.race(iterator.next());
-      if (step.done) break;
-      yield step.value;
+export function routedChatStream(router: ResilientRouter, calls: InFlightCalls, request: ChatRequest, options: RouterCallOptions = {}): ChatStream {
+  const attempts: Attempt[] = [];
+  const now: { route?: { extension: string; model: string } } = {};
+  async function* run(): AsyncGenerator<ChatChunk> {
+    const call = calls.open(options.signal);
+    let finished = false;
+    try {
+      yield* resilientStream(contextFor(router, request, call, options.signal), request, attempts, now);
+      finished = true;
+    } finally {
+      if (!finished) call.abort(new Error('the stream was not read to its end'));
+      call.end();
     }
-    settled = true;
-  } catch (error) {
-    settled = true;
-    // A drain that cut a pending next() leaves the provider's stream running until it sees its signal.
-    if (call.drainError && iterator) void Promise.resolve(iterator.return?.()).catch(() => undefined);
-    throw callFailure(error, call, routed.extension);
-  } finally {
-    // The consumer left early: close the provider's stream where it paused, then abort its call.
-    if (!settled) {
-      try {
-        await iterator?.return?.();
-      } finally {
-        call.abort(new Error('the stream was not read to its end'));
-      }
-    }
-    call.end();
   }
+  let stream: AsyncGenerator<ChatChunk> | undefined;
+  return {
+    attempts,
+    get route() {
+      return now.route;
+    },
+    [Symbol.asyncIterator]: () => (stream ??= run()),
+  };
 }
 
 export function routedEmbed(route: Route, calls: InFlightCalls, request: EmbeddingRequest, options: RouterCallOptions = {}): Promise<EmbeddingResponse> {

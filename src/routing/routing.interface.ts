@@ -65,6 +65,8 @@ export interface RouteCandidate {
   priority: number;
   costPerToken?: number;
   missingCapabilities: string[];
+  /** The route's circuit breaker, when it is not closed (`open`: chat calls skip it; `half-open`: one probe may pass). */
+  breaker?: 'open' | 'half-open';
   chosen: boolean;
   reason: string;
 }

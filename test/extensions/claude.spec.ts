@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { ExtensionManager, ProviderError, SHIPPED_EXTENSIONS, type ChatChunk, type ModelRouter, type ToolCall } from '../../src/index.js';
 import { FakeAnthropic, message, messageStart } from '../support/anthropic-server.js';
-import { collect, failure } from '../support/mock.js';
+import { collect, failure, SINGLE_ATTEMPT } from '../support/mock.js';
 import { reassemble } from '../support/chunks.js';
 
 const KEY = 'sk-ant-test-0123456789abcdef';
@@ -11,7 +11,7 @@ let router: ModelRouter;
 
 beforeAll(async () => {
   await server.start();
-  manager = new ExtensionManager({}, { env: () => undefined });
+  manager = new ExtensionManager(SINGLE_ATTEMPT, { env: () => undefined });
   await manager.discoverExtensions([SHIPPED_EXTENSIONS]);
   await manager.loadExtension('claude', { api_key: KEY, base_url: server.url });
   router = manager.modelRouter;
@@ -41,6 +41,7 @@ describe('claude on @anthropic-ai/sdk: what it sends', () => {
     expect(answer).toEqual({
       id: 'msg_01',
       extension: 'claude',
+      attempts: [{ extension: 'claude', model: 'claude-sonnet-5-5', outcome: 'ok', ms: expect.any(Number) }],
       model: 'claude-sonnet-5-5',
       message: { role: 'assistant', content: 'Hello there' },
       finishReason: 'stop',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { setImmediate as tick } from 'node:timers/promises';
-import { ProviderError, type ChatChunk } from '../../src/index.js';
+import { ProviderError, type ChatChunk, type ChatProvider } from '../../src/index.js';
 import type { MockExtension } from '../../extensions/mock/index.js';
 import { ask, collect, failure, loadMock, watchTimers } from '../support/mock.js';
 
@@ -90,8 +90,9 @@ describe('hangs and aborts', () => {
       expect((await stream.next()).value).toMatchObject({ delta: { content: 'one' } });
       const second = failure(stream.next());
       await tick();
-      // The latency of chat() and the token delay of the stream, each a minute long.
-      expect(timers.alive()).toBe(2);
+      // The latency of chat() and the token delay of the stream, each a minute long, and for each call
+      // the router's limits: the request's total budget and the attempt's current time limit.
+      expect(timers.alive()).toBe(6);
       const began = performance.now();
       controller.abort(new Error('enough'));
       await expect(pending).resolves.toMatchObject({ message: 'Extension "mock" failed: enough' });
@@ -112,17 +113,21 @@ describe('broken streams', () => {
 
   it('cuts a stream after N token chunks: it ends with no finish reason and no usage, as a dropped connection', async () => {
     const { router, manager } = await loadMock({ cutAfterTokens: 2 });
-    const chunks = await collect(router.chatStream(ask('one two three four')));
+    const mock = manager.getInstance<ChatProvider>('mock')!;
+    const direct = (text: string) => collect(mock.chatStream!({ ...ask(text), model: 'mock-chat' }, { signal: new AbortController().signal }));
+    const chunks = await direct('one two three four');
     expect(chunks[0].delta.role).toBe('assistant');
     expect(tokens(chunks)).toEqual(['one', ' two']);
     expect(chunks.some((c) => c.finishReason || c.usage)).toBe(false);
     // Shorter than the cut, the answer comes whole, and still no finish reason.
-    const short = await collect(router.chatStream(ask('one')));
+    const short = await direct('one');
     expect(tokens(short)).toEqual(['one']);
     expect(short.some((c) => c.finishReason)).toBe(false);
+    // Through the router a cut answer never ends as a whole one: it is a stream_cut failure.
+    await expect(collect(router.chatStream(ask('one two three four')))).rejects.toMatchObject({ providerCode: 'stream_cut' });
     // chat() is not a stream: it answers.
     await expect(router.chat(ask('one two three'))).resolves.toMatchObject({ finishReason: 'stop' });
-    expect(await manager.checkHealth('mock')).toMatchObject({ served: 1, calls: 3 });
+    expect(await manager.checkHealth('mock')).toMatchObject({ served: 1, calls: 4 });
   });
 
   it('stalls a stream after N token chunks until the signal aborts', async () => {
@@ -140,15 +145,19 @@ describe('broken streams', () => {
     expect((await next).cause).toBe(reason);
   });
 
-  it('sends one chunk without delta right after the first, and the rest of the answer intact', async () => {
-    const { router } = await loadMock({ malformedChunk: true });
-    const chunks = await collect(router.chatStream(ask('one two')));
+  it('sends one chunk without delta right after the first, and the rest of the answer intact; the router skips it', async () => {
+    const { router, manager } = await loadMock({ malformedChunk: true });
+    const mock = manager.getInstance<ChatProvider>('mock')!;
+    const chunks = await collect(mock.chatStream!({ ...ask('one two'), model: 'mock-chat' }, { signal: new AbortController().signal }));
     const broken = chunks.filter((c) => c.delta === undefined);
     expect(broken).toHaveLength(1);
     expect(chunks.indexOf(broken[0])).toBe(1);
     expect(broken[0]).toMatchObject({ model: 'mock-chat', note: expect.stringContaining('malformedChunk') });
     expect(tokens(chunks)).toEqual(['one', ' two']);
     expect(chunks.at(-2)!.finishReason).toBe('stop');
+    const routed = await collect(router.chatStream(ask('one two')));
+    expect(routed.filter((c) => c.delta === undefined && !c.usage && !c.finishReason)).toEqual([]);
+    expect(tokens(routed)).toEqual(['one', ' two']);
   });
 });
 

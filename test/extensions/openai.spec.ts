@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { inspect } from 'node:util';
 import { ExtensionManager, ProviderError, SHIPPED_EXTENSIONS, type ChatChunk, type ModelRouter, type ToolCall } from '../../src/index.js';
-import { collect, failure } from '../support/mock.js';
+import { collect, failure, SINGLE_ATTEMPT } from '../support/mock.js';
 import { KEY, startOpenAiServer, type Seen } from '../support/openai-server.js';
 import { reassemble } from '../support/chunks.js';
 
@@ -11,7 +11,7 @@ let router: ModelRouter;
 
 beforeAll(async () => {
   fake = await startOpenAiServer();
-  manager = new ExtensionManager({}, { env: () => undefined });
+  manager = new ExtensionManager(SINGLE_ATTEMPT, { env: () => undefined });
   await manager.discoverExtensions([SHIPPED_EXTENSIONS]);
   await manager.loadExtension('openai', { apiKey: KEY, baseUrl: fake.baseUrl });
   router = manager.modelRouter;
@@ -64,6 +64,7 @@ describe('the openai extension, on the official SDK, against a local OpenAI wire
     });
     expect(answer).toEqual({
       extension: 'openai',
+      attempts: [{ extension: 'openai', model: 'gpt-4o-mini', outcome: 'ok', ms: expect.any(Number) }],
       id: 'chatcmpl-1',
       model: 'gpt-4o-mini-2024-08-06',
       message: { role: 'assistant', content: 'openai says what is this' },

@@ -17,7 +17,7 @@ afterEach(async () => {
 const FAULT_FREE = { MOCK_FAIL_RATE: '0', MOCK_FAIL_STATUS: '503', MOCK_RETRY_AFTER_MS: '', MOCK_HANG: 'false', MOCK_CUT_AFTER_TOKENS: '', MOCK_STALL_AFTER_TOKENS: '' };
 
 async function gatewayWith(env: Record<string, string> = {}) {
-  gateway = await startGateway({ GLEITZEIT_EXTENSIONS: 'mock', GLEITZEIT_TIMEOUT_MS: '', ...FAULT_FREE, ...env });
+  gateway = await startGateway({ GLEITZEIT_EXTENSIONS: 'mock', GLEITZEIT_TIMEOUT_MS: '', GLEITZEIT_RESILIENCE: '{"retries":0,"breaker":false}', ...FAULT_FREE, ...env });
   return { http: request(gateway.url), client: gateway.client };
 }
 
@@ -44,6 +44,17 @@ describe('a malformed body is a 400 naming the field', () => {
     const { http } = await gatewayWith();
     const { body: answer } = await http.post('/v1/chat/completions').send(body).expect(400);
     expect(answer).toEqual({ error: { message: expect.stringContaining(`Invalid '${param}'`), type: 'invalid_request_error', param, code: null } });
+  });
+
+  it.each([
+    [{}, 'model', 'must be a string'],
+    [{ model: 123, messages: [{ role: 'user', content: 'x' }] }, 'model', 'must be a string'],
+    [{ model: 'mock', messages: 'hi' }, 'messages', 'must be an array'],
+    [{ model: 'mock' }, 'messages', 'must be an array'],
+  ])('says the first problem of %j: %s %s', async (body, param, said) => {
+    const { http } = await gatewayWith();
+    const { body: answer } = await http.post('/v1/chat/completions').send(body).expect(400);
+    expect(answer.error).toMatchObject({ param, message: `Invalid '${param}': ${said}.` });
   });
 
   it('ignores fields it does not know (clients send many), answers broken JSON with a 400 in the same format', async () => {
@@ -107,8 +118,8 @@ describe('routing and provider errors', () => {
     const { http, client } = await gatewayWith({ MOCK_CUT_AFTER_TOKENS: '2' });
     const raw = await http.post('/v1/chat/completions').send(hello({ stream: true, messages: [{ role: 'user', content: 'one two three four' }] })).expect(200);
     expect(raw.text).not.toContain('[DONE]');
-    expect(raw.text).toContain('"error":{"message":"Extension \\"mock\\" ended the stream before the answer was complete');
-    const stream = await client.chat.completions.create({ ...(hello() as any), messages: [{ role: 'user', content: 'one two three four' }], stream: true });
+    expect(raw.text).toContain('"error":{"message":"Extension \\"mock\\" (model mock-chat) ended its stream before the answer was complete');
+    const stream = await client.chat.completions.create({ model: 'mock', messages: [{ role: 'user', content: 'one two three four' }], stream: true });
     let text = '';
     const error = await (async () => {
       for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';

@@ -28,7 +28,7 @@ class MyController {
 let app: INestApplication;
 beforeAll(async () => {
   const moduleRef = await Test.createTestingModule({
-    imports: [ExtensionsModule.forRoot({ searchPaths: [SHIPPED_EXTENSIONS], extensions: ['mock'], extensionConfigs: { mock: { failRate: 0.5, failStatus: 429, retryAfterMs: 1000 } } })],
+    imports: [ExtensionsModule.forRoot({ searchPaths: [SHIPPED_EXTENSIONS], extensions: ['mock'], extensionConfigs: { mock: { failRate: 0.5, failStatus: 429, retryAfterMs: 1000 } }, resilience: { retries: 0 } })],
     controllers: [MyController],
   }).compile();
   app = moduleRef.createNestApplication({ logger: new LogCollector() });

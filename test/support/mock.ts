@@ -5,8 +5,11 @@ import { ExtensionManager, SHIPPED_EXTENSIONS, type ChatChunk, type ChatRequest,
  * The shipped `mock` extension, discovered from the shipped folder and loaded with `config`. The
  * environment is only `env`, so MOCK_* variables in the shell running the tests change nothing.
  */
+/** One attempt per call, no breakers: tests of an extension see exactly what it does, without the router's retries. */
+export const SINGLE_ATTEMPT = { resilience: { retries: 0, breaker: false as const } };
+
 export async function loadMock(config: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<{ manager: ExtensionManager; router: ModelRouter }> {
-  const manager = new ExtensionManager({}, { env: (name) => env[name] });
+  const manager = new ExtensionManager(SINGLE_ATTEMPT, { env: (name) => env[name] });
   await manager.discoverExtensions([SHIPPED_EXTENSIONS]);
   await manager.loadExtension('mock', config);
   return { manager, router: manager.modelRouter };

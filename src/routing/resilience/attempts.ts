@@ -1,0 +1,131 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RouteAttempt } from '../../provider/chat.interface.js';
+import { describeThrown, ExtensionError, ExtensionTimeoutError, ProviderError } from '../../errors/index.js';
+import type { CircuitBreakers } from './circuit-breakers.js';
+import { AttemptTimeoutError, classify, countsAgainstRoute, type FailureKind } from './failures.js';
+import type { ResolvedResilience } from './resilience.options.js';
+import type { PlannedRoute } from './route-plan.js';
+
+/** One attempt, as the answer's accounting shows it. */
+export type Attempt = RouteAttempt;
+
+/** Spacing of attempts on one route: never a third within this many ms of the first. */
+export const MIN_SPACING_MS = 1500;
+
+/**
+ * The bookkeeping of one routed request: its total budget (aborting `signal` when it passes), the
+ * attempts made, the first failure (what the caller hears if nothing succeeds), and the breakers.
+ */
+export class RequestAttempts {
+  readonly signal: AbortSignal;
+  private readonly budget = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+  private readonly began = Date.now();
+  firstError?: ExtensionError;
+  lastError?: ExtensionError;
+
+  constructor(
+    readonly options: ResolvedResilience,
+    readonly breakers: CircuitBreakers,
+    parent: AbortSignal,
+    readonly list: Attempt[] = [],
+  ) {
+    this.timer = setTimeout(
+      () => this.budget.abort(new ExtensionTimeoutError(`The request did not finish within its total budget (resilience.totalMs, ${options.totalMs} ms), retries and fallbacks included.`, '', 'total', options.totalMs)),
+      options.totalMs,
+    );
+    this.signal = AbortSignal.any([parent, this.budget.signal]);
+  }
+
+  get remainingMs(): number {
+    return this.options.totalMs - (Date.now() - this.began);
+  }
+
+  /** Records an attempt that failed; returns what it means. */
+  failed(route: PlannedRoute, error: ExtensionError, began: number, callerSignal: AbortSignal): FailureKind {
+    const kind = this.budget.signal.aborted ? 'timeout' : classify(error, callerSignal);
+    this.list.push({ extension: route.extension, model: route.upstreamModel, outcome: kind, ...(error instanceof ProviderError && error.status !== undefined && { status: error.status }), ms: Date.now() - began });
+    if (kind === 'aborted') this.breakers.release(route.key);
+    else if (countsAgainstRoute(kind)) this.breakers.failure(route.key, error.message.slice(0, 200));
+    else this.breakers.release(route.key);
+    this.firstError ??= error;
+    this.lastError = error;
+    return kind;
+  }
+
+  succeeded(route: PlannedRoute, began: number): void {
+    this.list.push({ extension: route.extension, model: route.upstreamModel, outcome: 'ok', ms: Date.now() - began });
+    this.breakers.success(route.key);
+  }
+
+  skipped(route: PlannedRoute): void {
+    this.list.push({ extension: route.extension, model: route.upstreamModel, outcome: 'skipped', ms: 0 });
+  }
+
+  /** The wait before retry number `retry` (1, 2, ...): exponential with jitter, at least what the provider asked. */
+  backoff(retry: number, retryAfterMs: number | undefined, previousStarts: number[]): number {
+    const { backoffMs, maxBackoffMs } = this.options;
+    const exponential = Math.min(maxBackoffMs, backoffMs * 2 ** (retry - 1)) * (1 + Math.random() * 0.25);
+    const spacing = previousStarts.length >= 2 ? previousStarts.at(-2)! + MIN_SPACING_MS - Date.now() : 0;
+    return Math.max(exponential, retryAfterMs ?? 0, spacing);
+  }
+
+  /** Waits, or rejects when the request's signal aborts. */
+  async wait(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.signal }).catch(() => {
+      throw this.signal.reason;
+    });
+  }
+
+  end(): void {
+    clearTimeout(this.timer);
+  }
+
+  /** Why the request failed: the budget, else the first failure (a fallback's own refusal must not hide it). */
+  failure(): ExtensionError {
+    if (this.budget.signal.aborted) return this.budget.signal.reason as ExtensionError;
+    if (this.firstError) return this.firstError;
+    const skipped = this.list.filter((a) => a.outcome === 'skipped').map((a) => `${a.extension}:${a.model}`);
+    if (skipped.length) {
+      return new ProviderError(
+        `Every route's circuit breaker is open (${skipped.join(', ')}): they failed too often and are skipped for now; a probe request tries them again after the cool-down (resilience.breaker.coolDownMs).`,
+        this.list[0].extension,
+        { status: 503, providerCode: 'circuit_open' },
+      );
+    }
+    return new ProviderError('No route could serve the request.', undefined);
+  }
+}
+
+/** Rejects with an AttemptTimeoutError after `ms`, aborting `controller`; `clear()` stops it. */
+export function attemptTimer(controller: AbortController, ms: number, route: PlannedRoute, what: string, option: string) {
+  const timer = setTimeout(() => {
+    const error = new AttemptTimeoutError(`Extension "${route.extension}" (model ${route.upstreamModel}) ${what} within ${ms} ms (resilience.timeouts.${option}); the attempt was aborted.`, route.extension, option, ms);
+    controller.abort(error);
+  }, ms);
+  return { clear: () => clearTimeout(timer) };
+}
+
+/** `work`, unless `signal` aborts first: then its reason. A provider that ignores its signal cannot hold an attempt. */
+export function raceSignal<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  let stop!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    stop = () => reject(signal.reason);
+    signal.addEventListener('abort', stop, { once: true });
+  });
+  return Promise.race([work, aborted]).finally(() => {
+    signal.removeEventListener('abort', stop);
+    work.catch(() => undefined);
+    aborted.catch(() => undefined);
+  });
+}
+
+/** What a provider threw, as an ExtensionError naming the extension. */
+export function asExtensionError(error: unknown, extension: string): ExtensionError {
+  if (error instanceof ExtensionError) return error;
+  return new ProviderError(`Extension "${extension}" failed: ${describeThrown(error)}`, extension, {}, { cause: error });
+}

@@ -1,0 +1,140 @@
+import { ProviderError } from '../../errors/index.js';
+import type { ChatChunk, ChatRequest, Usage } from '../../provider/chat.interface.js';
+import { asExtensionError, attemptTimer, raceSignal, RequestAttempts, type Attempt } from './attempts.js';
+import { decide, forRoute, withAttempts, type ResilientContext } from './resilient-chat.js';
+import type { PlannedRoute } from './route-plan.js';
+import { estimatedUsage, hasToken, prefillRequest, ReplayCursor, ReplayMismatch, supportsPrefill, wellFormed, type ContinuationMode } from './stream-continuation.js';
+
+/** A routed stream: its chunks, and the attempts made so far (complete once the stream ends). */
+export interface ChatStream extends AsyncIterable<ChatChunk> {
+  readonly attempts: readonly Attempt[];
+  /** The route the chunks come from now (the attempt in progress, or the one that answered). */
+  readonly route?: { extension: string; model: string };
+  [Symbol.asyncIterator](): AsyncGenerator<ChatChunk>;
+}
+
+/**
+ * One attempt's chunks, under its time limits: `responseMs` until the first chunk, `firstTokenMs` until
+ * the first content or tool delta, `idleMs` between chunks (counted only while waiting on the provider,
+ * not while the consumer reads). Malformed chunks are skipped. Whatever ends it early aborts the
+ * provider's signal and closes its stream.
+ */
+async function* attemptStream(context: ResilientContext, route: PlannedRoute, request: ChatRequest, parent: AbortSignal): AsyncGenerator<ChatChunk> {
+  const local = new AbortController();
+  const signal = AbortSignal.any([parent, local.signal]);
+  const limits = context.options.timeoutsFor(route.extension, route.upstreamModel);
+  const response = attemptTimer(local, limits.responseMs, route, 'did not begin its stream', 'responseMs');
+  const firstToken = attemptTimer(local, limits.firstTokenMs, route, 'sent no token', 'firstTokenMs');
+  const provider = context.provider(route, 'chatStream');
+  const iterator = provider.chatStream!(forRoute(request, route), { signal })[Symbol.asyncIterator]();
+  let begun = false;
+  let finished = false;
+  try {
+    for (;;) {
+      const idle = begun ? attemptTimer(local, limits.idleMs, route, 'went silent', 'idleMs') : undefined;
+      let step: IteratorResult<ChatChunk>;
+      try {
+        step = await context.call.race(raceSignal(Promise.resolve(iterator.next()), signal));
+      } finally {
+        idle?.clear();
+      }
+      if (step.done) break;
+      if (!begun) response.clear();
+      begun = true;
+      if (!wellFormed(step.value)) continue;
+      if (hasToken(step.value)) firstToken.clear();
+      yield step.value;
+    }
+    finished = true;
+  } finally {
+    response.clear();
+    firstToken.clear();
+    if (!finished) {
+      local.abort(new Error('the attempt ended before its stream did'));
+      void Promise.resolve(iterator.return?.()).catch(() => undefined);
+    }
+  }
+}
+
+const cut = (route: PlannedRoute) =>
+  new ProviderError(`Extension "${route.extension}" (model ${route.upstreamModel}) ended its stream before the answer was complete (no finish reason).`, route.extension, { providerCode: 'stream_cut' });
+
+/**
+ * A streamed chat over its planned routes. Before any content reached the caller, a failure restarts
+ * on the next attempt or route unseen. After content: the next route continues from what was
+ * delivered (a `prefill` model continues the text; another replays the request and the matching
+ * start of its answer is skipped); a route that cannot continue coherently is passed over, and with
+ * none left the stream fails with the first failure. A cut answer never ends as a normal one.
+ */
+export async function* resilientStream(context: ResilientContext, request: ChatRequest, list: Attempt[], now: { route?: { extension: string; model: string } } = {}): AsyncGenerator<ChatChunk> {
+  const attempts = new RequestAttempts(context.options, context.breakers, context.call.signal, list);
+  const { routes, options, breakers, call } = context;
+  let delivered = '';
+  let sentTools = false;
+  let sentAny = false;
+  let contextFloor: number | undefined;
+  try {
+    for (const [index, route] of routes.entries()) {
+      if (contextFloor !== undefined && !((route.model.maxTokens ?? 0) > contextFloor)) continue;
+      if (sentTools) break;
+      if (!breakers.allow(route.key)) {
+        attempts.skipped(route);
+        continue;
+      }
+      const starts: number[] = [];
+      for (let retry = 0; ; retry++) {
+        const began = Date.now();
+        starts.push(began);
+        call.extension = route.extension;
+        now.route = { extension: route.extension, model: route.upstreamModel };
+        const mode: ContinuationMode = !sentAny ? 'fresh' : supportsPrefill(route) ? 'prefill' : 'replay';
+        const replay: ReplayCursor | undefined = mode === 'replay' ? new ReplayCursor(delivered) : undefined;
+        let finish = false;
+        let usage: Usage | undefined;
+        let answered = 0;
+        try {
+          for await (const raw of attemptStream(context, route, mode === 'prefill' ? prefillRequest(request, delivered) : request, attempts.signal)) {
+            const chunk: ChatChunk | undefined = replay ? replay.feed(raw) : raw;
+            if (!chunk) continue;
+            // The caller has its role chunk already: a continuation sends only what is new.
+            if (mode !== 'fresh' && chunk.delta?.role && !chunk.delta.content && !chunk.delta.toolCalls?.length && !chunk.finishReason && !chunk.usage) continue;
+            if (chunk.usage) usage = chunk.usage;
+            if (chunk.finishReason) finish = true;
+            const text: string = chunk.delta?.content ?? '';
+            delivered += text;
+            answered += text.length;
+            if (chunk.delta?.toolCalls?.length) sentTools = true;
+            sentAny ||= Boolean(text) || Boolean(chunk.delta?.toolCalls?.length);
+            yield chunk;
+          }
+          if (!finish) throw cut(route);
+          attempts.succeeded(route, began);
+          if (!usage) yield { delta: {}, usage: estimatedUsage(request, mode === 'prefill' ? answered : delivered.length) };
+          return;
+        } catch (thrown) {
+          if (thrown instanceof ReplayMismatch) {
+            attempts.failed(route, new ProviderError(`Extension "${route.extension}" could not continue the answer: ${thrown.message}.`, route.extension, { providerCode: 'continuation_mismatch' }), began, context.callerSignal);
+            break;
+          }
+          const error = asExtensionError(call.drainError ?? thrown, route.extension);
+          const kind = attempts.failed(route, error, began, context.callerSignal);
+          if (call.drainError || context.callerSignal.aborted) throw withAttempts(error, attempts);
+          if (attempts.signal.aborted) throw withAttempts(attempts.failure(), attempts);
+          if (kind === 'context') contextFloor = route.model.maxTokens ?? Infinity;
+          const next = decide(kind, index, retry, options);
+          if (next === 'stop' || sentTools) throw withAttempts(error, attempts);
+          if (next === 'next') break;
+          const wait = attempts.backoff(retry + 1, (error as { retryAfterMs?: number }).retryAfterMs, starts);
+          if (wait >= attempts.remainingMs) break;
+          await attempts.wait(wait).catch(() => {
+            throw withAttempts(call.drainError ?? (context.callerSignal.aborted ? context.callerSignal.reason : attempts.failure()), attempts);
+          });
+          if (!breakers.allow(route.key)) break;
+        }
+      }
+    }
+    throw withAttempts(attempts.failure(), attempts);
+  } finally {
+    attempts.end();
+  }
+}
