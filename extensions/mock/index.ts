@@ -47,7 +47,7 @@ const count = (envVar: string, description: string) => ({ type: 'integer', min: 
  * of the box and tests have a real target for latency, failures, hangs and broken streams.
  */
 @Extension({ name: 'mock', description: 'Deterministic keyless provider: chat, streaming, tools, embeddings, injectable faults', version: '1.0.0', author: 'Gleitzeit' })
-@Model(CHAT_MODEL, { capabilities: ['text', 'function_calling', 'vision', 'streaming'], maxTokens: 32768, costPerToken: 0, aliases: ['mock'] })
+@Model(CHAT_MODEL, { capabilities: ['text', 'function_calling', 'vision', 'streaming', 'prefill'], maxTokens: 32768, costPerToken: 0, aliases: ['mock'] })
 @Model(EMBEDDING_MODEL, { capabilities: ['embeddings'], maxTokens: 8192, costPerToken: 0 })
 @ConfigField('prefix', { default: '', envVar: 'MOCK_PREFIX', description: 'Text put before every answer' })
 @ConfigField('latencyMs', ms('MOCK_LATENCY_MS', 'Wait before every answer, first chunk or injected fault'))

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { setImmediate as tick } from 'node:timers/promises';
-import { ProviderError, type ChatChunk } from '../../src/index.js';
+import { ProviderError, type ChatChunk, type ChatRequest } from '../../src/index.js';
 import type { MockExtension } from '../../extensions/mock/index.js';
 import { ask, collect, failure, loadMock, watchTimers } from '../support/mock.js';
 
@@ -251,6 +251,41 @@ describe('streams that fail mid-answer (failAfterTokens)', () => {
     const second = await untilFailure(dropped.router.chatStream(ask('one two')));
     expect(tokens(second.chunks)).toEqual(['one']);
     expect(second.error).toMatchObject({ status: undefined, providerCode: 'connection_error', message: expect.stringContaining('after 1 token chunk: connection reset') });
+  });
+});
+
+describe('prefill: a conversation that ends with assistant text is continued', () => {
+  const tokens = (chunks: ChatChunk[]) => chunks.filter((c) => c.delta?.content).map((c) => c.delta.content);
+  const prefilled = (text: string, prefill: string, extra: Partial<ChatRequest> = {}): ChatRequest =>
+    ask(text, { messages: [{ role: 'user', content: text }, { role: 'assistant', content: prefill }], ...extra });
+
+  it('answers the rest of its answer after the prefill, plain and streamed, with usage of the rest', async () => {
+    const { router } = await loadMock({ prefix: '> ' });
+    expect(router.getAvailableModels()['mock-chat'].capabilities).toContain('prefill');
+    expect(router.route('mock', { capabilities: ['prefill', 'streaming'] })).toMatchObject({ extension: 'mock' });
+    const whole = await router.chat(ask('one two three four'));
+    const rest = await router.chat(prefilled('one two three four', '> one tw'));
+    expect(rest).toMatchObject({ message: { role: 'assistant', content: 'o three four' }, finishReason: 'stop', usage: { promptTokens: 7, completionTokens: 3, totalTokens: 10 } });
+    expect(`> one tw${rest.message.content}`).toBe(whole.message.content);
+    const chunks = await collect(router.chatStream(prefilled('one two three four', '> one tw')));
+    expect(chunks[0].delta).toEqual({ role: 'assistant', content: '' });
+    expect(tokens(chunks)).toEqual(['o', ' three', ' four']);
+    expect(chunks.at(-2)?.finishReason).toBe('stop');
+    expect(chunks.at(-1)?.usage).toEqual(rest.usage);
+    // A prefill of the whole answer leaves nothing to add.
+    await expect(router.chat(prefilled('one', '> one'))).resolves.toMatchObject({ message: { content: '' }, finishReason: 'stop', usage: { completionTokens: 0 } });
+  });
+
+  it('answers in full when the prefill does not begin its answer, and in text when tools are offered', async () => {
+    const { router } = await loadMock();
+    await expect(router.chat(prefilled('one two', 'something else'))).resolves.toMatchObject({ message: { content: 'one two' } });
+    const tool = { type: 'function' as const, function: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } } };
+    await expect(router.chat(prefilled('one two', 'one', { tools: [tool] }))).resolves.toMatchObject({ message: { content: ' two' }, finishReason: 'stop' });
+    // maxTokens counts the continuation's words.
+    await expect(router.chat(prefilled('a b c d', 'a', { maxTokens: 2 }))).resolves.toMatchObject({ message: { content: ' b c' }, finishReason: 'length' });
+    // An assistant message that only calls tools is no prefill.
+    const calls = { role: 'assistant' as const, content: null, toolCalls: [{ id: 'c1', type: 'function' as const, function: { name: 'lookup', arguments: '{}' } }] };
+    await expect(router.chat(ask('x y', { messages: [{ role: 'user', content: 'x y' }, calls] }))).resolves.toMatchObject({ message: { content: 'x y' } });
   });
 });
 
