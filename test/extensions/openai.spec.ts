@@ -4,6 +4,7 @@ import { ExtensionManager, ProviderError, SHIPPED_EXTENSIONS, type ChatChunk, ty
 import { collect, failure } from '../support/mock.js';
 import { KEY, startOpenAiServer, type Seen } from '../support/openai-server.js';
 import { reassemble } from '../support/chunks.js';
+import { toProviderError } from '../../extensions/openai/errors.js';
 
 let fake: Awaited<ReturnType<typeof startOpenAiServer>>;
 let manager: ExtensionManager;
@@ -242,6 +243,17 @@ describe('errors and aborts', () => {
     for (let i = 0; i < 2; i++) await expect(failure(router.chat(ask('flaky-2')))).resolves.toMatchObject({ status: 503, retryAfterMs: 1000 });
     await expect(router.chat(ask('flaky-2'))).resolves.toMatchObject({ message: { content: 'openai says flaky-2' } });
     expect((await collect(router.chatStream(ask('flaky-2')))).at(-2)?.finishReason).toBe('stop');
+  });
+
+  it("the SDK's own timeout (the timeout setting) is providerCode timeout without status, not connection_error", async () => {
+    // Mapped directly: under Jest's VM modules the SDK cannot recognize fetch's AbortError (another realm)
+    // and reports its timeout as a plain APIConnectionError; in a plain Node process it throws this.
+    const sdk = await import('openai');
+    const error = toProviderError(new sdk.APIConnectionTimeoutError(), sdk, 'openai', KEY);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ status: undefined, providerCode: 'timeout', message: 'OpenAI did not answer in time (the SDK timeout, the timeout setting)' });
+    const aborted = new sdk.APIUserAbortError();
+    expect(toProviderError(aborted, sdk, 'openai', KEY)).toBe(aborted);
   });
 
   it("aborting the caller's signal closes the upstream request before it answered", async () => {
