@@ -122,7 +122,11 @@ function applyStop(text: string, stop: ChatRequest['stop']): string {
   return Number.isFinite(cut) ? text.slice(0, cut) : text;
 }
 
-/** The mock's answer to a chat request; throws a 400 ProviderError for what a provider would refuse. */
+/**
+ * The mock's answer to a chat request; throws a 400 ProviderError for what a provider would refuse.
+ * When the last message is an assistant's text (a prefill), the answer is a text (never a tool call):
+ * the rest of what the mock would answer, if the prefill begins it; else the whole answer.
+ */
 export function planAnswer(request: ChatRequest, prefix: string): Answer {
   if (!Array.isArray(request.messages) || request.messages.length === 0) {
     throw refused('messages must be a non-empty array, e.g. [{ "role": "user", "content": "hi" }].');
@@ -131,7 +135,10 @@ export function planAnswer(request: ChatRequest, prefix: string): Answer {
   if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens >= 1)) {
     throw refused(`maxTokens must be a whole number of at least 1; got ${JSON.stringify(maxTokens)}.`);
   }
-  const tool = chosenTool(request);
+  // A conversation that ends with an assistant's text is a prefill: the answer continues that text.
+  const prefill = request.messages.at(-1)?.role === 'assistant' ? textOf(request.messages.at(-1)) : '';
+  const offered = chosenTool(request);
+  const tool = prefill ? undefined : offered;
   let pieces: string[];
   let toolCall: Answer['toolCall'];
   if (tool) {
@@ -143,7 +150,8 @@ export function planAnswer(request: ChatRequest, prefix: string): Answer {
     pieces = [];
     for (let at = 0; at < args.length; at += ARGUMENT_PIECE) pieces.push(args.slice(at, at + ARGUMENT_PIECE));
   } else {
-    pieces = words(applyStop(answerText(request, prefix), request.stop));
+    const text = applyStop(answerText(request, prefix), request.stop);
+    pieces = words(prefill && text.startsWith(prefill) ? text.slice(prefill.length) : text);
   }
   let finishReason: FinishReason = toolCall ? 'tool_calls' : 'stop';
   if (maxTokens !== undefined && pieces.length > maxTokens) {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ProviderError } from '../../src/index.js';
+import { ProviderError, type ProviderErrorDetails } from '../../src/index.js';
 
 /*
  * Waits and faults of the mock. Every wait takes the call's signal: when it aborts, the wait rejects at
@@ -62,20 +62,54 @@ export const providerCodeOf = (status: number) => PROVIDER_CODES[status] ?? (sta
 
 export interface FaultSettings {
   failRate: number;
+  failFirst?: number;
   failStatus: number;
+  failCode?: string;
+  failConnection?: boolean;
   retryAfterMs?: number;
+  failAfterTokens?: number;
+}
+
+/** Whether call number `call` fails before its answer: it is among the first `failFirst`, or `failRate` picks it. */
+export const failsCall = (call: number, { failFirst, failRate }: FaultSettings) => call <= (failFirst ?? 0) || failsAt(call, failRate);
+
+/**
+ * What an injected failure looks like: with `failConnection`, no status and providerCode
+ * `connection_error` (a connection reset before any response byte: no headers, so no Retry-After);
+ * else `failStatus` with the code a provider sends for it and `retryAfterMs`. `failCode` replaces the
+ * providerCode either way.
+ */
+function shapeOf(settings: FaultSettings): { details: ProviderErrorDetails; said: string } {
+  const { failStatus: status, failConnection, retryAfterMs } = settings;
+  const failCode = settings.failCode || undefined;
+  if (failConnection) {
+    const providerCode = failCode ?? 'connection_error';
+    return { details: { providerCode }, said: `connection reset before any response (${providerCode})` };
+  }
+  const providerCode = failCode ?? providerCodeOf(status);
+  const retry = retryAfterMs === undefined ? '' : `, retry after ${retryAfterMs} ms`;
+  return { details: { status, providerCode, retryAfterMs }, said: `HTTP ${status} ${providerCode}${retry}` };
 }
 
 /** The ProviderError of an injected fault: the status, code and Retry-After a real provider would send. */
 export function injectedFault(call: number, operation: string, settings: FaultSettings): ProviderError {
-  const { failRate, failStatus: status, retryAfterMs } = settings;
-  const providerCode = providerCodeOf(status);
-  const retry = retryAfterMs === undefined ? '' : `, retry after ${retryAfterMs} ms`;
-  const share = failRate >= 1 ? 'every call' : `a share of ${failRate} of calls`;
+  const { failRate, failFirst = 0 } = settings;
+  const { details, said } = shapeOf(settings);
+  const why =
+    call <= failFirst
+      ? `The mock is set to fail the first ${failFirst} call${failFirst === 1 ? '' : 's'} (failFirst, MOCK_FAIL_FIRST); later calls answer.`
+      : `The mock is set to fail ${failRate >= 1 ? 'every call' : `a share of ${failRate} of calls`} (failRate, MOCK_FAIL_RATE); set it to 0 to stop injecting faults.`;
+  return new ProviderError(`Mock fault on call ${call} (${operation}): ${said}. ${why}`, EXTENSION, details);
+}
+
+/** The ProviderError a stream throws after `sent` token chunks when `failAfterTokens` is set: a provider that died mid-answer. */
+export function midStreamFault(call: number, sent: number, settings: FaultSettings): ProviderError {
+  const { details, said } = shapeOf(settings);
+  const n = settings.failAfterTokens;
   return new ProviderError(
-    `Mock fault on call ${call} (${operation}): HTTP ${status} ${providerCode}${retry}. The mock is set to fail ${share} (failRate, MOCK_FAIL_RATE); set it to 0 to stop injecting faults.`,
+    `Mock fault on call ${call} (chatStream) after ${sent} token chunk${sent === 1 ? '' : 's'}: ${said}. The mock is set to fail streams after ${n} token chunk${n === 1 ? '' : 's'} (failAfterTokens, MOCK_FAIL_AFTER_TOKENS); unset it to stop.`,
     EXTENSION,
-    { status, providerCode, retryAfterMs },
+    details,
   );
 }
 

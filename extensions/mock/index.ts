@@ -12,7 +12,7 @@ import type {
 } from '../../src/index.js';
 import { planAnswer, toResponse, type Answer } from './answer.js';
 import { embedAll, MAX_DIMENSIONS } from './embedding.js';
-import { failsAt, hangUntilAborted, injectedFault, pause, refused } from './faults.js';
+import { failsCall, hangUntilAborted, injectedFault, midStreamFault, pause, refused } from './faults.js';
 
 export interface MockConfig {
   prefix: string;
@@ -21,11 +21,15 @@ export interface MockConfig {
   tokenDelayMs: number;
   dimensions: number;
   failRate: number;
+  failFirst?: number;
   failStatus: number;
+  failCode?: string;
+  failConnection: boolean;
   retryAfterMs?: number;
   hang: boolean;
   cutAfterTokens?: number;
   stallAfterTokens?: number;
+  failAfterTokens?: number;
   malformedChunk: boolean;
 }
 
@@ -43,7 +47,7 @@ const count = (envVar: string, description: string) => ({ type: 'integer', min: 
  * of the box and tests have a real target for latency, failures, hangs and broken streams.
  */
 @Extension({ name: 'mock', description: 'Deterministic keyless provider: chat, streaming, tools, embeddings, injectable faults', version: '1.0.0', author: 'Gleitzeit' })
-@Model(CHAT_MODEL, { capabilities: ['text', 'function_calling', 'vision', 'streaming'], maxTokens: 32768, costPerToken: 0, aliases: ['mock'] })
+@Model(CHAT_MODEL, { capabilities: ['text', 'function_calling', 'vision', 'streaming', 'prefill'], maxTokens: 32768, costPerToken: 0, aliases: ['mock'] })
 @Model(EMBEDDING_MODEL, { capabilities: ['embeddings'], maxTokens: 8192, costPerToken: 0 })
 @ConfigField('prefix', { default: '', envVar: 'MOCK_PREFIX', description: 'Text put before every answer' })
 @ConfigField('latencyMs', ms('MOCK_LATENCY_MS', 'Wait before every answer, first chunk or injected fault'))
@@ -51,14 +55,18 @@ const count = (envVar: string, description: string) => ({ type: 'integer', min: 
 @ConfigField('tokenDelayMs', ms('MOCK_TOKEN_DELAY_MS', 'Streams: wait between one token chunk and the next'))
 @ConfigField('dimensions', { type: 'integer', default: 16, min: 1, max: MAX_DIMENSIONS, envVar: 'MOCK_DIMENSIONS', description: 'Embedding size when a request gives none' })
 @ConfigField('failRate', { type: 'number', default: 0, min: 0, max: 1, envVar: 'MOCK_FAIL_RATE', description: 'Share of calls that fail (1: every call); call n fails when floor(n x rate) grows' })
+@ConfigField('failFirst', count('MOCK_FAIL_FIRST', 'The first N calls fail, later ones answer (with failRate: a call fails if either picks it)'))
 @ConfigField('failStatus', { type: 'integer', default: 503, min: 400, max: 599, envVar: 'MOCK_FAIL_STATUS', description: 'HTTP status of an injected failure' })
+@ConfigField('failCode', { envVar: 'MOCK_FAIL_CODE', description: 'providerCode of an injected failure (default: named after the status), e.g. context_length_exceeded' })
+@ConfigField('failConnection', { type: 'boolean', default: false, envVar: 'MOCK_FAIL_CONNECTION', description: 'Injected failures are connection resets: no status, providerCode connection_error' })
 @ConfigField('retryAfterMs', count('MOCK_RETRY_AFTER_MS', 'Retry-After of an injected failure, in ms'))
 @ConfigField('hang', { type: 'boolean', default: false, envVar: 'MOCK_HANG', description: 'Never answer; calls end only when their signal aborts' })
 @ConfigField('cutAfterTokens', count('MOCK_CUT_AFTER_TOKENS', 'Streams end after this many token chunks, with no finishReason (a dropped connection)'))
 @ConfigField('stallAfterTokens', count('MOCK_STALL_AFTER_TOKENS', 'Streams go silent after this many token chunks until their signal aborts'))
+@ConfigField('failAfterTokens', count('MOCK_FAIL_AFTER_TOKENS', 'Streams throw an injected failure (failStatus, failCode, failConnection) after this many token chunks'))
 @ConfigField('malformedChunk', { type: 'boolean', default: false, envVar: 'MOCK_MALFORMED_CHUNK', description: 'Streams send one chunk without delta, right after the first' })
 export class MockExtension implements ExtensionLifecycle, ChatProvider {
-  /** Calls received (chat, chatStream, embed), faults included: the sequence failRate counts in. */
+  /** Calls received (chat, chatStream, embed), faults included: the sequence failRate and failFirst count in. */
   private calls = 0;
   /** Calls answered in full: chat and embed resolved, streams that sent their finish reason. */
   private served = 0;
@@ -82,17 +90,19 @@ export class MockExtension implements ExtensionLifecycle, ChatProvider {
     const head = { id: `mock-${call}`, model: request.model };
     await pause(this.config.timeToFirstTokenMs, signal);
     yield { ...head, delta: firstDelta(answer) };
-    const { cutAfterTokens: cut, stallAfterTokens: stall } = this.config;
+    const { cutAfterTokens: cut, stallAfterTokens: stall, failAfterTokens: die } = this.config;
     if (this.config.malformedChunk) yield { ...head, note: 'a chunk with no delta, sent by the mock because malformedChunk is on' } as unknown as ChatChunk;
     for (const [sent, piece] of answer.pieces.entries()) {
       if (sent === cut) return;
       if (sent === stall) await hangUntilAborted(signal);
+      if (sent === die) throw midStreamFault(call, sent, this.config);
       if (sent > 0) await pause(this.config.tokenDelayMs, signal);
       yield { ...head, delta: answer.toolCall ? { toolCalls: [{ index: 0, function: { arguments: piece } }] } : { content: piece } };
     }
-    // A cut or a stall set past the answer's length still hits: the finish reason never comes.
+    // A cut, a stall or a failure set past the answer's length still hits: the finish reason never comes.
     if (cut !== undefined && cut >= answer.pieces.length) return;
     if (stall !== undefined && stall >= answer.pieces.length) await hangUntilAborted(signal);
+    if (die !== undefined && die >= answer.pieces.length) throw midStreamFault(call, answer.pieces.length, this.config);
     this.served++;
     yield { ...head, delta: {}, finishReason: answer.finishReason };
     yield { ...head, delta: {}, usage: answer.usage };
@@ -115,7 +125,7 @@ export class MockExtension implements ExtensionLifecycle, ChatProvider {
     const call = ++this.calls;
     await pause(this.config.latencyMs, signal);
     if (this.config.hang) await hangUntilAborted(signal);
-    if (failsAt(call, this.config.failRate)) throw injectedFault(call, operation, this.config);
+    if (failsCall(call, this.config)) throw injectedFault(call, operation, this.config);
     return call;
   }
 

@@ -176,6 +176,33 @@ describe('claude errors and health', () => {
     expect(cut).toMatchObject({ providerCode: 'stream_incomplete', message: expect.stringContaining('before message_stop') });
   });
 
+  it("a prompt too long is a 400 with providerCode context_length_exceeded and Anthropic's message", async () => {
+    for (const said of ['prompt is too long: 210000 tokens > 200000 maximum', 'input length and `max_tokens` exceed context limit: 197000 + 8192 > 200000, decrease input length or `max_tokens` and try again']) {
+      server.replies.push({ status: 400, error: { type: 'invalid_request_error', message: said } });
+      const error = (await failure(router.chat({ model: 'claude-sonnet', messages: [{ role: 'user', content: 'hi' }] }))) as ProviderError;
+      expect(error).toMatchObject({ status: 400, providerCode: 'context_length_exceeded', message: `Anthropic answered 400: ${said}` });
+    }
+    // Other invalid requests keep the API's type.
+    server.replies.push({ status: 400, error: { type: 'invalid_request_error', message: 'temperature: not allowed' } });
+    await expect(failure(router.chat({ model: 'claude-sonnet', messages: [{ role: 'user', content: 'hi' }] }))).resolves.toMatchObject({ providerCode: 'invalid_request_error' });
+  });
+
+  it('a reset before any byte, and a connection that dies mid-stream, are connection_error without status', async () => {
+    server.replies.push({ reset: true });
+    const reset = (await failure(router.chat({ model: 'claude-sonnet', messages: [{ role: 'user', content: 'hi' }] }))) as ProviderError;
+    expect(reset).toMatchObject({ status: undefined, providerCode: 'connection_error', message: expect.stringMatching(/^Anthropic could not be reached/) });
+    server.replies.push({ die: true, events: [messageStart(), { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hal' } }] });
+    const chunks: ChatChunk[] = [];
+    const died = (await failure(
+      (async () => {
+        for await (const chunk of router.chatStream({ model: 'claude-sonnet', messages: [{ role: 'user', content: 'hi' }] })) chunks.push(chunk);
+      })(),
+    )) as ProviderError;
+    expect(chunks.map((c) => c.delta.content)).toEqual(['', 'Hal']);
+    expect(died).toBeInstanceOf(ProviderError);
+    expect(died).toMatchObject({ status: undefined, providerCode: 'connection_error', message: expect.stringMatching(/^Anthropic dropped the connection while streaming: terminated/) });
+  });
+
   it('health lists one model with the key', async () => {
     expect(await manager.checkHealth('claude')).toMatchObject({ healthy: true, models: ['claude-sonnet-5-5'] });
     const list = server.received.find((r) => r.url.startsWith('/v1/models'))!;

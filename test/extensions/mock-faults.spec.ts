@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { setImmediate as tick } from 'node:timers/promises';
-import { ProviderError, type ChatChunk, type ChatProvider } from '../../src/index.js';
+import { ProviderError, type ChatChunk, type ChatProvider, type ChatRequest } from '../../src/index.js';
 import type { MockExtension } from '../../extensions/mock/index.js';
 import { ask, collect, failure, loadMock, watchTimers } from '../support/mock.js';
 
@@ -49,6 +49,64 @@ describe('injected failures', () => {
     expect(await failedCalls({ failRate: 0.3 }, 10)).toEqual([4, 7, 10]);
     expect((await failedCalls({ failRate: 0.29 }, 100)).length).toBe(29);
     expect(await failedCalls({ failRate: 0 }, 10)).toEqual([]);
+  });
+});
+
+describe('failFirst, failCode and connection faults', () => {
+  /** The numbers of the calls among the first `calls` that failed, with their errors. */
+  const failedCalls = async (router: Awaited<ReturnType<typeof loadMock>>['router'], calls: number) => {
+    const failed: [number, ProviderError][] = [];
+    for (let call = 1; call <= calls; call++) {
+      const error = await router.chat(ask('hi')).then(() => undefined, (e: ProviderError) => e);
+      if (error) failed.push([call, error]);
+    }
+    return failed;
+  };
+
+  it('fails the first N calls (streams and embeddings included) with the configured status, then answers', async () => {
+    const { router, manager } = await loadMock({ failFirst: 2, failStatus: 429, retryAfterMs: 300 });
+    const first = await failure(router.chat(ask('hi')));
+    expect(first).toBeInstanceOf(ProviderError);
+    expect(first).toMatchObject({ status: 429, providerCode: 'rate_limit_exceeded', retryAfterMs: 300 });
+    expect(first.message).toBe(
+      'Mock fault on call 1 (chat): HTTP 429 rate_limit_exceeded, retry after 300 ms. The mock is set to fail the first 2 calls (failFirst, MOCK_FAIL_FIRST); later calls answer.',
+    );
+    await expect(collect(router.chatStream(ask('hi')))).rejects.toMatchObject({ status: 429, message: expect.stringContaining('call 2 (chatStream)') });
+    await expect(router.chat(ask('hi'))).resolves.toMatchObject({ message: { content: 'hi' } });
+    await expect(router.embed({ model: 'mock-embed', input: 'x' })).resolves.toBeDefined();
+    expect(await manager.checkHealth('mock')).toMatchObject({ served: 2, calls: 4 });
+    const fromEnv = await loadMock({}, { MOCK_FAIL_FIRST: '1' });
+    expect((await failedCalls(fromEnv.router, 3)).map(([call]) => call)).toEqual([1]);
+  });
+
+  it('with failRate too, a call fails when either picks it', async () => {
+    const { router } = await loadMock({ failFirst: 2, failRate: 0.25 });
+    const failed = await failedCalls(router, 8);
+    expect(failed.map(([call]) => call)).toEqual([1, 2, 4, 8]);
+    expect(failed[1][1].message).toContain('(failFirst, MOCK_FAIL_FIRST)');
+    expect(failed[2][1].message).toContain('a share of 0.25 of calls (failRate, MOCK_FAIL_RATE)');
+  });
+
+  it('failCode replaces the providerCode: a context-length 400, a content-policy 400', async () => {
+    const { router } = await loadMock({ failRate: 1, failStatus: 400, failCode: 'context_length_exceeded' });
+    const error = await failure(router.chat(ask('hi')));
+    expect(error).toMatchObject({ status: 400, providerCode: 'context_length_exceeded', retryAfterMs: undefined });
+    expect(error.message).toMatch(/^Mock fault on call 1 \(chat\): HTTP 400 context_length_exceeded\. /);
+    const fromEnv = await loadMock({}, { MOCK_FAIL_FIRST: '1', MOCK_FAIL_STATUS: '400', MOCK_FAIL_CODE: 'content_filter' });
+    await expect(failure(collect(fromEnv.router.chatStream(ask('hi'))))).resolves.toMatchObject({ status: 400, providerCode: 'content_filter' });
+  });
+
+  it('failConnection makes injected failures status-less connection_error, as a reset before any byte, with no Retry-After', async () => {
+    const { router } = await loadMock({ failFirst: 1, failConnection: true, retryAfterMs: 500 });
+    const error = await failure(router.chat(ask('hi')));
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ status: undefined, providerCode: 'connection_error', retryAfterMs: undefined });
+    expect(error.message).toBe(
+      'Mock fault on call 1 (chat): connection reset before any response (connection_error). The mock is set to fail the first 1 call (failFirst, MOCK_FAIL_FIRST); later calls answer.',
+    );
+    await expect(router.chat(ask('hi'))).resolves.toMatchObject({ message: { content: 'hi' } });
+    const fromEnv = await loadMock({}, { MOCK_FAIL_RATE: '1', MOCK_FAIL_CONNECTION: 'true' });
+    await expect(failure(collect(fromEnv.router.chatStream(ask('hi'))))).resolves.toMatchObject({ status: undefined, providerCode: 'connection_error' });
   });
 });
 
@@ -158,6 +216,85 @@ describe('broken streams', () => {
     const routed = await collect(router.chatStream(ask('one two')));
     expect(routed.filter((c) => c.delta === undefined && !c.usage && !c.finishReason)).toEqual([]);
     expect(tokens(routed)).toEqual(['one', ' two']);
+  });
+});
+
+describe('streams that fail mid-answer (failAfterTokens)', () => {
+  const tokens = (chunks: ChatChunk[]) => chunks.filter((c) => c.delta?.content).map((c) => c.delta.content);
+  /** The chunks a stream sent before it threw, and what it threw. */
+  const untilFailure = async (stream: AsyncIterable<ChatChunk>) => {
+    const chunks: ChatChunk[] = [];
+    const error = await failure(
+      (async () => {
+        for await (const chunk of stream) chunks.push(chunk);
+      })(),
+    );
+    return { chunks, error: error as ProviderError };
+  };
+
+  it('sends N token chunks, then throws a retryable 503 with no finish reason; chat() answers', async () => {
+    const { router, manager } = await loadMock({ failAfterTokens: 2 });
+    const { chunks, error } = await untilFailure(router.chatStream(ask('one two three four')));
+    expect(chunks[0].delta).toEqual({ role: 'assistant', content: '' });
+    expect(tokens(chunks)).toEqual(['one', ' two']);
+    expect(chunks.some((c) => c.finishReason || c.usage)).toBe(false);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ status: 503, providerCode: 'service_unavailable', retryAfterMs: undefined });
+    expect(error.message).toBe(
+      'Mock fault on call 1 (chatStream) after 2 token chunks: HTTP 503 service_unavailable. The mock is set to fail streams after 2 token chunks (failAfterTokens, MOCK_FAIL_AFTER_TOKENS); unset it to stop.',
+    );
+    // Shorter than N, the whole answer comes, and still the failure instead of the finish reason.
+    const short = await untilFailure(router.chatStream(ask('one')));
+    expect(tokens(short.chunks)).toEqual(['one']);
+    expect(short.error.message).toContain('after 1 token chunk:');
+    await expect(router.chat(ask('one two three'))).resolves.toMatchObject({ finishReason: 'stop' });
+    expect(await manager.checkHealth('mock')).toMatchObject({ served: 1, calls: 3 });
+  });
+
+  it('takes failStatus, failCode, retryAfterMs and failConnection, and MOCK_FAIL_AFTER_TOKENS', async () => {
+    const limited = await loadMock({ failAfterTokens: 0, failStatus: 429, retryAfterMs: 200, failCode: 'overloaded' });
+    const first = await untilFailure(limited.router.chatStream(ask('one two')));
+    expect(tokens(first.chunks)).toEqual([]);
+    expect(first.error).toMatchObject({ status: 429, providerCode: 'overloaded', retryAfterMs: 200 });
+    const dropped = await loadMock({}, { MOCK_FAIL_AFTER_TOKENS: '1', MOCK_FAIL_CONNECTION: 'true' });
+    const second = await untilFailure(dropped.router.chatStream(ask('one two')));
+    expect(tokens(second.chunks)).toEqual(['one']);
+    expect(second.error).toMatchObject({ status: undefined, providerCode: 'connection_error', message: expect.stringContaining('after 1 token chunk: connection reset') });
+  });
+});
+
+describe('prefill: a conversation that ends with assistant text is continued', () => {
+  const tokens = (chunks: ChatChunk[]) => chunks.filter((c) => c.delta?.content).map((c) => c.delta.content);
+  const prefilled = (text: string, prefill: string, extra: Partial<ChatRequest> = {}): ChatRequest =>
+    ask(text, { messages: [{ role: 'user', content: text }, { role: 'assistant', content: prefill }], ...extra });
+
+  it('answers the rest of its answer after the prefill, plain and streamed, with usage of the rest', async () => {
+    const { router } = await loadMock({ prefix: '> ' });
+    expect(router.getAvailableModels()['mock-chat'].capabilities).toContain('prefill');
+    expect(router.route('mock', { capabilities: ['prefill', 'streaming'] })).toMatchObject({ extension: 'mock' });
+    const whole = await router.chat(ask('one two three four'));
+    const rest = await router.chat(prefilled('one two three four', '> one tw'));
+    expect(rest).toMatchObject({ message: { role: 'assistant', content: 'o three four' }, finishReason: 'stop', usage: { promptTokens: 7, completionTokens: 3, totalTokens: 10 } });
+    expect(`> one tw${rest.message.content}`).toBe(whole.message.content);
+    const chunks = await collect(router.chatStream(prefilled('one two three four', '> one tw')));
+    expect(chunks[0].delta).toEqual({ role: 'assistant', content: '' });
+    expect(tokens(chunks)).toEqual(['o', ' three', ' four']);
+    expect(chunks.at(-2)?.finishReason).toBe('stop');
+    expect(chunks.at(-1)?.usage).toEqual(rest.usage);
+    // A prefill of the whole answer leaves nothing to add.
+    await expect(router.chat(prefilled('one', '> one'))).resolves.toMatchObject({ message: { content: '' }, finishReason: 'stop', usage: { completionTokens: 0 } });
+  });
+
+  it('answers in full when the prefill does not begin its answer, and in text when tools are offered', async () => {
+    const { router } = await loadMock();
+    await expect(router.chat(prefilled('one two', 'something else'))).resolves.toMatchObject({ message: { content: 'one two' } });
+    const tool = { type: 'function' as const, function: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } } };
+    await expect(router.chat(prefilled('one two', 'one', { tools: [tool] }))).resolves.toMatchObject({ message: { content: ' two' }, finishReason: 'stop' });
+    // maxTokens counts the continuation's words.
+    await expect(router.chat(prefilled('a b c d', 'a', { maxTokens: 2 }))).resolves.toMatchObject({ message: { content: ' b c' }, finishReason: 'length' });
+    // An assistant message that only calls tools is no prefill.
+    const calls = { role: 'assistant' as const, content: null, toolCalls: [{ id: 'c1', type: 'function' as const, function: { name: 'lookup', arguments: '{}' } }] };
+    await expect(router.chat(ask('x y', { messages: [{ role: 'user', content: 'x y' }, calls] }))).resolves.toMatchObject({ message: { content: 'x y' } });
   });
 });
 

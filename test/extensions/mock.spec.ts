@@ -34,7 +34,7 @@ describe('the mock extension answers deterministically', () => {
     for (const model of ['mock', 'mock-chat', 'mock:mock', 'mock/mock-chat']) {
       await expect(router.chat(ask('hi', { model }))).resolves.toMatchObject({ extension: 'mock', model: 'mock-chat', message: { content: 'hi' } });
     }
-    expect(router.getAvailableModels()['mock-chat'].capabilities).toEqual(['text', 'function_calling', 'vision', 'streaming']);
+    expect(router.getAvailableModels()['mock-chat'].capabilities).toEqual(['text', 'function_calling', 'vision', 'streaming', 'prefill']);
   });
 
   it('streams the same answer one word per chunk: the role first, then the finish reason, then usage', async () => {

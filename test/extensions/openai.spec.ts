@@ -1,15 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { inspect } from 'node:util';
 import { ExtensionManager, ProviderError, SHIPPED_EXTENSIONS, type ChatChunk, type ModelRouter, type ToolCall } from '../../src/index.js';
 import { collect, failure, SINGLE_ATTEMPT } from '../support/mock.js';
 import { KEY, startOpenAiServer, type Seen } from '../support/openai-server.js';
 import { reassemble } from '../support/chunks.js';
+import { toProviderError } from '../../extensions/openai/errors.js';
 
 let fake: Awaited<ReturnType<typeof startOpenAiServer>>;
 let manager: ExtensionManager;
 let router: ModelRouter;
 
+/** What the SDK logged with console.error: its two lines about a stream event that is not JSON (kept out of the output). */
+const sdkLogged: string[] = [];
+let consoleError: ReturnType<typeof jest.spyOn>;
+
 beforeAll(async () => {
+  // Before the first stream: the SDK binds console.error once per client and keeps it.
+  const original = console.error.bind(console);
+  consoleError = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+    if (/^(Could not parse message into JSON:|From chunk:)/.test(String(args[0]))) sdkLogged.push(String(args[0]));
+    else original(...args);
+  });
   fake = await startOpenAiServer();
   manager = new ExtensionManager(SINGLE_ATTEMPT, { env: () => undefined });
   await manager.discoverExtensions([SHIPPED_EXTENSIONS]);
@@ -18,6 +29,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  consoleError.mockRestore();
   await manager.unloadExtension('openai').catch(() => undefined);
   await fake.close();
 });
@@ -155,6 +167,94 @@ describe('errors and aborts', () => {
     expect(error.message).not.toContain(KEY);
     expect(inspect(error, { depth: 10, showHidden: true })).not.toContain(KEY);
     expect(JSON.stringify(error)).not.toContain(KEY);
+  });
+
+  it('a 500 and a 503 keep their status; the 503 carries its retry-after', async () => {
+    await expect(failure(router.chat(ask('500')))).resolves.toMatchObject({
+      status: 500,
+      providerCode: 'server_error',
+      retryAfterMs: undefined,
+      message: 'OpenAI answered 500: The server had an error while processing your request.',
+    });
+    const expected = { status: 503, providerCode: 'server_error', retryAfterMs: 1000, message: 'OpenAI answered 503: The server is overloaded or not ready yet.' };
+    await expect(failure(router.chat(ask('503')))).resolves.toMatchObject(expected);
+    await expect(failure(collect(router.chatStream(ask('503'))))).resolves.toMatchObject(expected);
+  });
+
+  it("a 400 content_policy_violation becomes providerCode content_filter, with OpenAI's reason", async () => {
+    const expected = { status: 400, providerCode: 'content_filter', message: 'OpenAI answered 400: Your request was rejected as a result of our safety system.' };
+    await expect(failure(router.chat(ask('content-policy')))).resolves.toMatchObject(expected);
+    await expect(failure(collect(router.chatStream(ask('content-policy'))))).resolves.toMatchObject(expected);
+  });
+
+  it('a connection reset before any byte is a ProviderError without status, providerCode connection_error', async () => {
+    for (const call of [() => router.chat(ask('reset')), () => collect(router.chatStream(ask('reset')))]) {
+      const error = (await failure(call())) as ProviderError;
+      expect(error).toBeInstanceOf(ProviderError);
+      expect(error).toMatchObject({ status: undefined, providerCode: 'connection_error', retryAfterMs: undefined, extensionName: 'openai' });
+      expect(error.message).toBe('OpenAI could not be reached (fetch failed: other side closed)');
+    }
+    // The server is fine afterwards: the next request answers.
+    await expect(router.chat(ask('hi'))).resolves.toMatchObject({ message: { content: 'openai says hi' } });
+  });
+
+  it('a stream whose connection dies after two content chunks delivers them, then fails with connection_error', async () => {
+    const chunks: ChatChunk[] = [];
+    const error = (await failure(
+      (async () => {
+        for await (const chunk of router.chatStream(ask('die'))) chunks.push(chunk);
+      })(),
+    )) as ProviderError;
+    expect(chunks.map((c) => c.delta.content)).toEqual(['', 'openai', ' says']);
+    expect(chunks.some((c) => c.finishReason)).toBe(false);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ status: undefined, providerCode: 'connection_error' });
+    expect(error.message).toBe('OpenAI dropped the connection while streaming (terminated: other side closed)');
+  });
+
+  it('a stream that closes after its finish reason without usage and without [DONE] ends normally', async () => {
+    const chunks = await collect(router.chatStream(ask('no-done')));
+    expect(chunks.map((c) => c.delta.content ?? '').join('')).toBe('openai says no-done');
+    expect(chunks.at(-1)?.finishReason).toBe('stop');
+    expect(chunks.some((c) => c.usage)).toBe(false);
+  });
+
+  it('a stream event that is not JSON ends the stream with providerCode malformed_stream (the SDK cannot skip it)', async () => {
+    const chunks: ChatChunk[] = [];
+    const error = (await failure(
+      (async () => {
+        for await (const chunk of router.chatStream(ask('malformed'))) chunks.push(chunk);
+      })(),
+    )) as ProviderError;
+    expect(chunks.map((c) => c.delta)).toEqual([{ role: 'assistant', content: '' }]);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ status: undefined, providerCode: 'malformed_stream', message: 'OpenAI sent a stream event whose data is not JSON; the stream ends there' });
+    expect(sdkLogged.join('\n')).toContain('Could not parse message into JSON');
+  });
+
+  it('failNext(n, fault) and a flaky-N text fail the first requests, then answer', async () => {
+    fake.failNext(2, 'rate');
+    await expect(failure(router.chat(ask('hi')))).resolves.toMatchObject({ status: 429, retryAfterMs: 2000 });
+    await expect(failure(collect(router.chatStream(ask('hi'))))).resolves.toMatchObject({ status: 429 });
+    await expect(router.chat(ask('hi'))).resolves.toMatchObject({ message: { content: 'openai says hi' } });
+
+    fake.failNext(1, 'reset');
+    await expect(failure(router.chat(ask('hi')))).resolves.toMatchObject({ status: undefined, providerCode: 'connection_error' });
+
+    for (let i = 0; i < 2; i++) await expect(failure(router.chat(ask('flaky-2')))).resolves.toMatchObject({ status: 503, retryAfterMs: 1000 });
+    await expect(router.chat(ask('flaky-2'))).resolves.toMatchObject({ message: { content: 'openai says flaky-2' } });
+    expect((await collect(router.chatStream(ask('flaky-2')))).at(-2)?.finishReason).toBe('stop');
+  });
+
+  it("the SDK's own timeout (the timeout setting) is providerCode timeout without status, not connection_error", async () => {
+    // Mapped directly: under Jest's VM modules the SDK cannot recognize fetch's AbortError (another realm)
+    // and reports its timeout as a plain APIConnectionError; in a plain Node process it throws this.
+    const sdk = await import('openai');
+    const error = toProviderError(new sdk.APIConnectionTimeoutError(), sdk, 'openai', KEY);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ status: undefined, providerCode: 'timeout', message: 'OpenAI did not answer in time (the SDK timeout, the timeout setting)' });
+    const aborted = new sdk.APIUserAbortError();
+    expect(toProviderError(aborted, sdk, 'openai', KEY)).toBe(aborted);
   });
 
   it("aborting the caller's signal closes the upstream request before it answered", async () => {

@@ -9,12 +9,17 @@ export interface Received {
   body: Record<string, any>;
 }
 
-/** What the server answers to one POST /v1/messages: a JSON message, an SSE event list, an error, or a hang. */
+/**
+ * What the server answers to one POST /v1/messages: a JSON message, an SSE event list (with `die`, the
+ * socket is destroyed after the events instead of ending the body), an error, a hang, or a reset (the
+ * socket destroyed before any byte).
+ */
 export type Reply =
   | { json: Record<string, unknown> }
-  | { events: Record<string, any>[] }
+  | { events: Record<string, any>[]; die?: true }
   | { status: number; error: { type: string; message: string }; headers?: Record<string, string> }
-  | { hang: true };
+  | { hang: true }
+  | { reset: true };
 
 /**
  * A local server speaking Anthropic's Messages wire format: POST /v1/messages answers the next queued
@@ -45,6 +50,7 @@ export class FakeAnthropic {
           res.setHeader('content-type', 'application/json');
           return res.end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: `nothing queued for ${req.url}` } }));
         }
+        if ('reset' in reply) return void res.socket?.destroy();
         if ('hang' in reply) {
           res.writeHead(200, { 'content-type': 'text/event-stream' });
           res.write(`event: message_start\ndata: ${JSON.stringify(messageStart())}\n\n`);
@@ -58,6 +64,7 @@ export class FakeAnthropic {
         if ('events' in reply) {
           res.writeHead(200, { 'content-type': 'text/event-stream' });
           for (const event of reply.events) res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+          if (reply.die) return void res.write('', () => res.socket?.destroy());
           return res.end();
         }
         res.setHeader('content-type', 'application/json');
