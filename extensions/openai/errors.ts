@@ -76,7 +76,13 @@ export function toProviderError(
   if (errorLike(error) && error.name === 'SyntaxError' && /malformed server-sent event/i.test(String(error.message))) {
     return new ProviderError('OpenAI sent a stream event whose data is not JSON; the stream ends there', extension, { providerCode: 'malformed_stream' });
   }
-  if (!(error instanceof sdk.APIError) || error.status === undefined) return error;
+  if (!(error instanceof sdk.APIError)) return error;
+  if (error.status === undefined) {
+    // An error event inside a stream (`data: {"error": ...}`): no HTTP status; its text may echo the key.
+    const body = error.error as { code?: unknown; type?: unknown } | undefined;
+    const code = typeof body?.code === 'string' ? body.code : typeof body?.type === 'string' ? body.type : 'stream_error';
+    return new ProviderError(mask(`OpenAI sent an error inside the stream: ${upstreamMessage(error)}`), extension, { providerCode: CODES[code] ?? code });
+  }
   const said = mask(upstreamMessage(error));
   const code = error.code ?? error.type ?? undefined;
   return new ProviderError(`OpenAI answered ${error.status}: ${said}`, extension, {

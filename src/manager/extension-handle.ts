@@ -19,6 +19,30 @@ const NEST_HOOKS = new Set<PropertyKey>(['onModuleInit', 'onApplicationBootstrap
 const isObject = (value: unknown): value is object => value !== null && (typeof value === 'object' || typeof value === 'function');
 
 /**
+ * An async iterable (a `chatStream()`) whose errors, thrown while it is read, are scrubbed too: a
+ * provider that fails mid-stream with a message echoing its key must not pass the key on.
+ */
+function scrubbedStream(stream: AsyncIterable<unknown>, secrets: string[]): AsyncIterableIterator<unknown> {
+  let iterator: AsyncIterator<unknown> | undefined;
+  const inner = () => (iterator ??= stream[Symbol.asyncIterator]());
+  const guard = (step: () => Promise<IteratorResult<unknown>> | undefined, fallback: IteratorResult<unknown>) => {
+    try {
+      return Promise.resolve(step() ?? fallback).catch((error: unknown) => Promise.reject(scrubError(error, secrets)));
+    } catch (error) {
+      return Promise.reject(scrubError(error, secrets));
+    }
+  };
+  return {
+    next: (...args: [] | [unknown]) => guard(() => inner().next(...args), { done: true, value: undefined }),
+    return: (value?: unknown) => guard(() => inner().return?.(value), { done: true, value }),
+    throw: (error?: unknown) => guard(() => inner().throw?.(error), { done: true, value: undefined }),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+/**
  * Calls `fn` on `instance`; a throw or a rejection (of a promise or any thenable) is scrubbed of the
  * secrets the extension had when the call began, so an unload meanwhile cannot let one through.
  */
@@ -28,6 +52,7 @@ function guardedCall(fn: AnyFunction, instance: unknown, secrets: string[], args
     if (isObject(result) && typeof (result as PromiseLike<unknown>).then === 'function') {
       return Promise.resolve(result as PromiseLike<unknown>).catch((error: unknown) => Promise.reject(scrubError(error, secrets)));
     }
+    if (isObject(result) && typeof (result as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') return scrubbedStream(result as AsyncIterable<unknown>, secrets);
     return result;
   } catch (error) {
     throw scrubError(error, secrets);

@@ -198,6 +198,18 @@ describe('errors and aborts', () => {
     await expect(router.chat(ask('hi'))).resolves.toMatchObject({ message: { content: 'openai says hi' } });
   });
 
+  it('an error event inside a stream is a ProviderError with its code and the key masked', async () => {
+    const chunks: ChatChunk[] = [];
+    const error = (await failure(
+      (async () => {
+        for await (const chunk of router.chatStream(ask('stream-error'))) chunks.push(chunk);
+      })(),
+    )) as ProviderError;
+    expect(chunks.map((c) => c.delta.content)).toEqual(['partial']);
+    expect(error).toMatchObject({ status: undefined, providerCode: 'server_error' });
+    expect(error.message).toBe('OpenAI sent an error inside the stream: upstream failed for Bearer ***');
+  });
+
   it('a stream whose connection dies after two content chunks delivers them, then fails with connection_error', async () => {
     const chunks: ChatChunk[] = [];
     const error = (await failure(
@@ -215,8 +227,9 @@ describe('errors and aborts', () => {
   it('a stream that closes after its finish reason without usage and without [DONE] ends normally', async () => {
     const chunks = await collect(router.chatStream(ask('no-done')));
     expect(chunks.map((c) => c.delta.content ?? '').join('')).toBe('openai says no-done');
-    expect(chunks.at(-1)?.finishReason).toBe('stop');
-    expect(chunks.some((c) => c.usage)).toBe(false);
+    expect(chunks.at(-2)?.finishReason).toBe('stop');
+    // The provider sent no usage: the router ends the stream at once with an estimate, marked so.
+    expect(chunks.at(-1)).toEqual({ delta: {}, usage: { promptTokens: 2, completionTokens: 5, totalTokens: 7, estimated: true } });
   });
 
   it('a stream event that is not JSON ends the stream with providerCode malformed_stream (the SDK cannot skip it)', async () => {

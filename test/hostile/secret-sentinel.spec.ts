@@ -29,13 +29,18 @@ async function everyChannel(manager: ExtensionManager, http: () => request.Agent
   if (manager.isLoaded('sentinel')) {
     const { instance } = manager.modelRouter.route('sentinel-model');
     texts.push(errorText(await (instance as { call(): Promise<never> }).call().catch((e: unknown) => e)));
+    // Read through the router: an error thrown while a stream is read is scrubbed as well.
+    const stream = async () => {
+      for await (const _ of manager.modelRouter.chatStream({ model: 'sentinel-model', messages: [{ role: 'user', content: 'x' }] }));
+    };
+    texts.push(errorText(await stream().catch((e: unknown) => e)));
   }
   texts.push(errorText(await manager.stopAllExtensions().catch((e: unknown) => e)));
   return texts.join('\n');
 }
 
 describe('a sentinel secret in every shape appears in no channel', () => {
-  it.each(['', 'load', 'setup', 'start', 'stop', 'health', 'call'])('when the extension leaks it in %s', async (leakIn) => {
+  it.each(['', 'load', 'setup', 'start', 'stop', 'health', 'call', 'stream'])('when the extension leaks it in %s', async (leakIn) => {
     const logs = new LogCollector();
     const booted = await bootApp(
       { searchPaths: [appFixture('sentinel')], onBootFailure: 'continue', extensionConfigs: { sentinel: { ...CONFIG, leakIn } } },

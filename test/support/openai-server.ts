@@ -34,9 +34,9 @@ function fail(res: ServerResponse, status: number, error: Record<string, unknown
  * - `malformed`: the whole stream, with one event whose data is not JSON right after the first chunk.
  * - `die`: the role chunk and two content chunks, then the socket is destroyed.
  */
-export type Fault = 'rate' | 'rate-ms' | 'long' | 'auth' | '500' | '503' | 'content-policy' | 'reset' | 'hang' | 'stall' | 'no-done' | 'malformed' | 'die';
+export type Fault = 'rate' | 'rate-ms' | 'long' | 'auth' | '500' | '503' | 'content-policy' | 'reset' | 'hang' | 'stall' | 'no-done' | 'malformed' | 'die' | 'stream-error';
 
-const STREAM_FAULTS = new Set<string>(['stall', 'no-done', 'malformed', 'die']);
+const STREAM_FAULTS = new Set<string>(['stall', 'no-done', 'malformed', 'die', 'stream-error']);
 
 /** Answers a fault that comes before any response body; false when `fault` is none of those. */
 function failBefore(fault: string, res: ServerResponse, key: string): boolean {
@@ -79,6 +79,11 @@ function chat(body: Record<string, any>, res: ServerResponse, fault: string) {
     delta({ role: 'assistant', content: '' });
     delta({ content: 'openai' });
     return void res.write(`data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: ' says' }, finish_reason: null }] })}\n\n`, () => res.socket?.destroy());
+  }
+  if (fault === 'stream-error') {
+    // One chunk, then an error event inside the stream that echoes the key it got, as some servers do.
+    delta({ role: 'assistant', content: 'partial' });
+    return void res.end(`data: ${JSON.stringify({ error: { message: `upstream failed for Bearer ${KEY}`, type: 'server_error', param: null, code: null } })}\n\n`);
   }
   if (tools) {
     delta({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } }] });
