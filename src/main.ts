@@ -3,11 +3,11 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app/app.module.js';
+import { APP_OPTIONS, configureApp } from './app/configure-app.js';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(await AppModule.register(), { abortOnError: false });
-  // Chat requests carry whole conversations and images as data: URLs; Express's default is 100 kB.
-  app.useBodyParser('json', { limit: process.env.GLEITZEIT_BODY_LIMIT || '10mb' });
+  const app = await NestFactory.create<NestExpressApplication>(await AppModule.register(), APP_OPTIONS);
+  configureApp(app);
   // Exit with 0 after every stop() ran, rather than re-raising the signal.
   app.enableShutdownHooks([], { useProcessExit: true });
   const port = Number(process.env.PORT ?? 3000);

@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { requiredCapabilities } from '../routing/provider-calls.js';
 import { ModelRouter } from '../routing/model-router.js';
 import { accountingHeaders, answered } from './accounting.js';
+import { BodyShapePipe } from './body-shape.js';
 import { CallLimits } from './call-limits.js';
 import { ChatCompletionRequestDto, EmbeddingRequestDto } from './chat-completion.dto.js';
 import { OpenAiExceptionFilter } from './exception-filters.js';
@@ -35,7 +36,7 @@ function modelList(router: ModelRouter) {
 export function createGatewayController(path: string): Type<unknown> {
   @Controller(path)
   @UseFilters(OpenAiExceptionFilter)
-  @UsePipes(gatewayValidationPipe())
+  @UsePipes(new BodyShapePipe(), gatewayValidationPipe())
   class OpenAiGatewayController {
     constructor(
       @Inject(ModelRouter) private readonly router: ModelRouter,

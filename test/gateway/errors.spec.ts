@@ -67,6 +67,33 @@ describe('a malformed body is a 400 naming the field', () => {
   });
 });
 
+describe('bodies shaped to exhaust the server', () => {
+  // Written as text: neither supertest nor JSON.stringify (in jest's smaller stack) writes such nesting.
+  const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+  const wide = JSON.stringify(Object.fromEntries(Array.from({ length: 80_000 }, (_, i) => [`k${i}`, 0])));
+  const body = (extra: string) => `{"model":"mock","messages":[{"role":"user","content":"hello"}],${extra}}`;
+  const tool = (parameters: string) => `"tools":[{"type":"function","function":{"name":"f","parameters":${parameters}}}]`;
+
+  it('ignores unknown fields whatever their shape, and refuses deep or wide known ones with a 400 naming where', async () => {
+    const { http } = await gatewayWith();
+    const post = (text: string) => http.post('/v1/chat/completions').set('content-type', 'application/json').send(text);
+    const ignored = await post(body(`"x":${wide},"y":${nested(5000)}`));
+    expect([ignored.status, ignored.body.error]).toEqual([200, undefined]);
+    const deep = await post(body(tool(`{"p":${nested(3000)}}`))).expect(400);
+    expect(deep.body.error).toMatchObject({ type: 'invalid_request_error', message: expect.stringContaining('nests deeper than 64 levels'), param: expect.stringMatching(/^tools\[0\]\.function\.parameters\.p/) });
+    const broad = await post(body(tool(wide))).expect(400);
+    expect(broad.body.error).toMatchObject({ param: 'tools[0].function.parameters', message: expect.stringContaining('80000 keys; the limit is 1000') });
+    await http.get('/health/live').expect(200);
+  });
+
+  it('takes JSON only: a form a web page could post (no CORS preflight) never reaches a provider', async () => {
+    const { http } = await gatewayWith();
+    const form = await http.post('/v1/chat/completions').type('form').send('model=mock&messages[0][role]=user&messages[0][content]=hi').expect(400);
+    expect(form.body.error.param).toBe('model');
+    expect((await http.get('/health').expect(200)).body.details.mock).toMatchObject({ calls: 0 });
+  });
+});
+
 describe('routing and provider errors', () => {
   it('an unknown model is a 404 with close matches; a model without the capability says which', async () => {
     const { http } = await gatewayWith();

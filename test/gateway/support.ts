@@ -1,7 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import OpenAI from 'openai';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from '../../src/app/app.module.js';
+import { APP_OPTIONS, configureApp } from '../../src/app/configure-app.js';
 import { LogCollector } from '../support/boot.js';
 
 /**
@@ -9,14 +11,15 @@ import { LogCollector } from '../support/boot.js';
  * process.env while it boots and runs (extensions read their settings from there), and an official
  * `openai` client pointed at it.
  */
-export async function startGateway(env: Record<string, string>): Promise<{ app: INestApplication; url: string; client: OpenAI; logs: LogCollector; close: () => Promise<void> }> {
+export async function startGateway(env: Record<string, string>): Promise<{ app: NestExpressApplication; url: string; client: OpenAI; logs: LogCollector; close: () => Promise<void> }> {
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
   const logs = new LogCollector();
   const moduleRef = await Test.createTestingModule({ imports: [await AppModule.register(process.env)] })
     .setLogger(logs)
     .compile();
-  const app = moduleRef.createNestApplication({ logger: logs });
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ ...APP_OPTIONS, logger: logs });
+  configureApp(app);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const client = new OpenAI({ apiKey: 'any-key-the-gateway-ignores', baseURL: `${url}/v1`, maxRetries: 0, timeout: 10_000 });

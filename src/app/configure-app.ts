@@ -1,0 +1,17 @@
+import type { NestApplicationOptions } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+
+/**
+ * How the gateway app is created: Nest's own body parsers off (one for JSON is added below), and an
+ * error in a module's setup reported rather than exiting.
+ */
+export const APP_OPTIONS: NestApplicationOptions = { abortOnError: false, bodyParser: false };
+
+/**
+ * JSON bodies only, up to GLEITZEIT_BODY_LIMIT (default 10mb: conversations carry images as data:
+ * URLs; Express's own default is 100 kB). No form parser: a web page could otherwise post a form to a
+ * gateway on localhost, with no CORS preflight, and spend its API keys.
+ */
+export function configureApp(app: NestExpressApplication, env: NodeJS.ProcessEnv = process.env): void {
+  app.useBodyParser('json', { limit: env.GLEITZEIT_BODY_LIMIT || '10mb' });
+}
