@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as yieldTurn, setTimeout as sleep } from 'node:timers/promises';
 import { ProviderError, type ProviderErrorDetails } from '../../src/index.js';
 
 /*
@@ -11,7 +11,9 @@ export const EXTENSION = 'mock';
 /** Waits `ms` (none for 0); rejects with `signal.reason` as soon as the signal aborts. */
 export async function pause(ms: number, signal: AbortSignal): Promise<void> {
   signal.throwIfAborted();
-  if (ms <= 0) return;
+  // Even with no delay, give other requests a turn, as a network provider would: a long answer must
+  // not hold the event loop.
+  if (ms <= 0) return void (await yieldTurn());
   try {
     await sleep(ms, undefined, { signal });
   } catch (error) {

@@ -65,7 +65,7 @@ export function toUsage(usage: ChatCompletion['usage'] | null | undefined): Usag
 }
 
 export function fromWire(completion: ChatCompletion): ProviderChatResponse {
-  const choice = completion.choices[0];
+  const choice = completion.choices?.[0];
   const calls = (choice?.message.tool_calls ?? []).filter((c) => c.type === 'function');
   const toolCalls: ToolCall[] = calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.function.name, arguments: c.function.arguments } }));
   const usage = toUsage(completion.usage);
@@ -80,7 +80,7 @@ export function fromWire(completion: ChatCompletion): ProviderChatResponse {
 
 /** One wire chunk to ours; the usage chunk (no choices) carries only `usage`. */
 export function fromWireChunk(chunk: ChatCompletionChunk): ChatChunk {
-  const choice = chunk.choices[0];
+  const choice = chunk.choices?.[0];
   const delta: ChatChunk['delta'] = {};
   if (choice?.delta.role === 'assistant') delta.role = 'assistant';
   if (typeof choice?.delta.content === 'string') delta.content = choice.delta.content;

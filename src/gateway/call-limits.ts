@@ -29,6 +29,11 @@ export class CallLimits {
     this.gone.abort(new Error('the client closed the connection'));
   }
 
+  /** The client closed its connection: nobody is left to answer, and nothing is worth logging. */
+  get clientGone(): boolean {
+    return this.gone.signal.aborted;
+  }
+
   get timedOut(): boolean {
     return this.timeout.signal.aborted;
   }

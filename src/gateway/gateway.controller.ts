@@ -57,6 +57,9 @@ export function createGatewayController(path: string): Type<unknown> {
           const answer = await limits.race(this.router.chat(request, { signal: limits.signal }));
           sendJson(response, 200, toCompletion(answer), accountingHeaders(answer.attempts, answered(answer.attempts)));
         }
+      } catch (error) {
+        // A client that left is normal: its call was aborted, and there is no one to answer.
+        if (!limits.clientGone) throw error;
       } finally {
         limits.end();
       }
@@ -70,6 +73,8 @@ export function createGatewayController(path: string): Type<unknown> {
       const limits = this.limitsFor(routed.extension, response);
       try {
         sendJson(response, 200, toEmbeddingList(await limits.race(this.router.embed(request, { signal: limits.signal })), body.encoding_format));
+      } catch (error) {
+        if (!limits.clientGone) throw error;
       } finally {
         limits.end();
       }

@@ -1,5 +1,9 @@
 import { ExtensionErrorCode, ProviderError, type ExtensionError } from '../errors/index.js';
 
+/** A provider's message is relayed up to this length; a wait it asks for, up to a day. */
+const MAX_MESSAGE = 2000;
+const MAX_WAIT_MS = 86_400_000;
+
 /** OpenAI's error body: what every OpenAI client reads from a failed call. */
 export interface OpenAiErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null; [extra: string]: unknown };
@@ -68,13 +72,13 @@ export function extensionErrorBody(error: ExtensionError, status = httpStatusOf(
   const closeMatches = (error as { closeMatches?: string[] }).closeMatches;
   return {
     error: {
-      message: error.message,
+      message: error.message.length > MAX_MESSAGE ? `${error.message.slice(0, MAX_MESSAGE)}... (cut at ${MAX_MESSAGE} characters)` : error.message,
       type: errorType(status),
       param,
       code: provider?.providerCode ?? error.code,
       ...(error.extensionName !== undefined && { extension: error.extensionName }),
       ...(provider?.status !== undefined && { provider_status: provider.status }),
-      ...(provider?.retryAfterMs !== undefined && { retry_after_ms: provider.retryAfterMs }),
+      ...(provider?.retryAfterMs !== undefined && { retry_after_ms: Math.min(provider.retryAfterMs, MAX_WAIT_MS) }),
       ...(closeMatches?.length && { close_matches: closeMatches }),
     },
   };
@@ -83,5 +87,5 @@ export function extensionErrorBody(error: ExtensionError, status = httpStatusOf(
 /** Headers that go with an error: `Retry-After` (whole seconds) when the provider asked for a wait. */
 export function errorHeaders(error: unknown): Record<string, string> {
   const wait = error instanceof ProviderError ? error.retryAfterMs : undefined;
-  return wait !== undefined && Number.isFinite(wait) ? { 'retry-after': String(Math.max(1, Math.ceil(wait / 1000))) } : {};
+  return wait !== undefined && Number.isFinite(wait) ? { 'retry-after': String(Math.max(1, Math.ceil(Math.min(wait, MAX_WAIT_MS) / 1000))) } : {};
 }

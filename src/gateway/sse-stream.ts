@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { ExtensionError, ProviderError } from '../errors/index.js';
@@ -7,6 +8,8 @@ import { accountingHeaders } from './accounting.js';
 import type { CallLimits } from './call-limits.js';
 import { extensionErrorBody, type OpenAiErrorBody } from './http-errors.js';
 import { completionId, toWireChunk, unixSeconds, usageChunk, type StreamHeader } from './openai-mapping.js';
+
+const logger = new Logger('Gateway');
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -69,7 +72,8 @@ export async function sendStream(stream: AsyncIterable<ChatChunk> & Partial<Pick
     response.end('data: [DONE]\n\n');
   } catch (error) {
     close();
-    if (response.destroyed || response.writableEnded) return;
+    if (limits.clientGone || response.destroyed || response.writableEnded) return;
+    logger.warn(`A stream from extension "${options.extension}" failed after it began: ${error instanceof Error ? error.message : 'a value that is not an Error'}`);
     response.end(`data: ${JSON.stringify(streamErrorBody(error))}\n\n`);
   }
 }

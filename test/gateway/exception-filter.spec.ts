@@ -6,6 +6,8 @@ import {
   ExtensionErrorCode,
   ExtensionExceptionFilter,
   ExtensionsModule,
+  extensionErrorBody,
+  ProviderError,
   HTTP_STATUS_OF_CODE,
   ModelRouter,
   SHIPPED_EXTENSIONS,
@@ -41,6 +43,13 @@ describe('ExtensionExceptionFilter on your own controllers', () => {
     expect(Object.keys(HTTP_STATUS_OF_CODE).sort()).toEqual(Object.values(ExtensionErrorCode).sort());
     expect(HTTP_STATUS_OF_CODE.EXT_ERR_MODEL_NOT_FOUND).toBe(404);
     expect(HTTP_STATUS_OF_CODE.EXT_ERR_TIMEOUT).toBe(504);
+  });
+
+  it("relays a provider's message and wait within bounds", () => {
+    const error = new ProviderError('x'.repeat(5000), 'mock', { status: 429, retryAfterMs: 1e23 });
+    const body = extensionErrorBody(error);
+    expect(body.error.message).toHaveLength(2000 + '... (cut at 2000 characters)'.length);
+    expect(body.error.retry_after_ms).toBe(86_400_000);
   });
 
   it("answers the router's errors with their status in OpenAI's format", async () => {

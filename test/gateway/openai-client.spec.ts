@@ -40,6 +40,7 @@ beforeEach(() => {
 
 const hi = (model: string, text = 'hello') => ({ model, messages: [{ role: 'user' as const, content: text }] });
 const weather = { type: 'function' as const, function: { name: 'get_weather', description: 'Weather now', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
+const lastText = (s: Seen) => s.body.messages?.at(-1)?.content;
 const lastChat = (): Seen => upstream.seen.filter((s) => s.url === '/v1/chat/completions').at(-1)!;
 
 describe('GET /v1/models', () => {
@@ -159,6 +160,20 @@ describe('claude through the gateway', () => {
 });
 
 describe('a client that leaves', () => {
+  it('aborts a plain call whose client disconnects, and logs no error for it', async () => {
+    const controller = new AbortController();
+    const pending = client.chat.completions.create(hi('gpt-4o', 'hang'), { signal: controller.signal }).catch((e: unknown) => e);
+    const deadline = Date.now() + 3000;
+    while (!upstream.seen.some((s) => lastText(s) === 'hang') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const call = upstream.seen.find((s) => lastText(s) === 'hang')!;
+    controller.abort();
+    expect(await pending).toBeInstanceOf(OpenAI.APIUserAbortError);
+    while (call.closedEarly !== true && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(call.closedEarly).toBe(true);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(gateway.logs.lines.filter((line) => /^(error|warn):/.test(line) && /client/.test(line))).toEqual([]);
+  });
+
   it('closes the connection to the provider when it disconnects mid-stream', async () => {
     const controller = new AbortController();
     const stream = await client.chat.completions.create({ ...hi('gpt-4o', 'stall'), stream: true }, { signal: controller.signal });

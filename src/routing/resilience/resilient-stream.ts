@@ -1,9 +1,13 @@
+import { setImmediate as yieldTurn } from 'node:timers/promises';
 import { ProviderError } from '../../errors/index.js';
 import type { ChatChunk, ChatRequest, Usage } from '../../provider/chat.interface.js';
 import { asExtensionError, attemptTimer, raceSignal, RequestAttempts, type Attempt } from './attempts.js';
 import { decide, forRoute, withAttempts, type ResilientContext } from './resilient-chat.js';
 import type { PlannedRoute } from './route-plan.js';
 import { estimatedUsage, hasToken, prefillRequest, ReplayCursor, ReplayMismatch, supportsPrefill, wellFormed, type ContinuationMode } from './stream-continuation.js';
+
+/** Chunks between two turns given to the event loop. */
+const YIELD_EVERY = 64;
 
 /** A routed stream: its chunks, and the attempts made so far (complete once the stream ends). */
 export interface ChatStream extends AsyncIterable<ChatChunk> {
@@ -29,6 +33,7 @@ async function* attemptStream(context: ResilientContext, route: PlannedRoute, re
   const iterator = provider.chatStream!(forRoute(request, route), { signal })[Symbol.asyncIterator]();
   let begun = false;
   let finished = false;
+  let chunks = 0;
   try {
     for (;;) {
       const idle = begun ? attemptTimer(local, limits.idleMs, route, 'went silent', 'idleMs') : undefined;
@@ -41,6 +46,8 @@ async function* attemptStream(context: ResilientContext, route: PlannedRoute, re
       if (step.done) break;
       if (!begun) response.clear();
       begun = true;
+      // A provider whose chunks come without waiting (a cache, a mock) would hold the event loop: yield a turn now and then.
+      if (++chunks % YIELD_EVERY === 0) await yieldTurn();
       if (!wellFormed(step.value)) continue;
       if (hasToken(step.value)) firstToken.clear();
       yield step.value;
