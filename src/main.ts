@@ -3,11 +3,11 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app/app.module.js';
-import { APP_OPTIONS, configureApp } from './app/configure-app.js';
+import { GATEWAY_APP_OPTIONS, configureGatewayApp } from './gateway/configure-app.js';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(await AppModule.register(), APP_OPTIONS);
-  configureApp(app);
+  const app = await NestFactory.create<NestExpressApplication>(await AppModule.register(), GATEWAY_APP_OPTIONS);
+  configureGatewayApp(app);
   // Exit with 0 after every stop() ran, rather than re-raising the signal.
   app.enableShutdownHooks([], { useProcessExit: true });
   const port = Number(process.env.PORT ?? 3000);

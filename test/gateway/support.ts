@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import OpenAI from 'openai';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from '../../src/app/app.module.js';
-import { APP_OPTIONS, configureApp } from '../../src/app/configure-app.js';
+import { GATEWAY_APP_OPTIONS, configureGatewayApp } from '../../src/index.js';
 import { LogCollector } from '../support/boot.js';
 
 /**
@@ -18,8 +18,8 @@ export async function startGateway(env: Record<string, string>): Promise<{ app: 
   const moduleRef = await Test.createTestingModule({ imports: [await AppModule.register(process.env)] })
     .setLogger(logs)
     .compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ ...APP_OPTIONS, logger: logs });
-  configureApp(app);
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ ...GATEWAY_APP_OPTIONS, logger: logs });
+  configureGatewayApp(app);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const client = new OpenAI({ apiKey: 'any-key-the-gateway-ignores', baseURL: `${url}/v1`, maxRetries: 0, timeout: 10_000 });

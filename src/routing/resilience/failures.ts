@@ -14,8 +14,8 @@ export type FailureKind = 'transient' | 'timeout' | 'context' | 'policy' | 'rout
 
 const TRANSIENT = new Set([429, 500, 502, 503, 504, 529]);
 const ROUTE = new Set([401, 403, 404]);
-/** Status-less failures worth a retry: a connection reset or refused, an SDK's own timeout, a stream cut mid-way. */
-const TRANSIENT_CODES = new Set(['connection_error', 'timeout', 'stream_cut']);
+/** Status-less failures worth a retry: a connection reset or refused, a stream cut mid-way. */
+const TRANSIENT_CODES = new Set(['connection_error', 'stream_cut']);
 const CONTEXT_CODES = new Set(['context_length_exceeded', 'string_above_max_length']);
 const POLICY_CODES = new Set(['content_filter', 'content_policy_violation']);
 
@@ -27,6 +27,8 @@ export function classify(error: unknown, callerSignal?: AbortSignal): FailureKin
   if (error instanceof AttemptTimeoutError) return 'timeout';
   if (error instanceof ProviderError) {
     if (error.providerCode === 'shutting_down') return 'aborted';
+    // The extension's own time limit (an SDK timeout): the route went silent, whatever status it carries.
+    if (error.providerCode === 'timeout') return 'timeout';
     if (error.providerCode && CONTEXT_CODES.has(error.providerCode)) return 'context';
     if (error.providerCode && POLICY_CODES.has(error.providerCode)) return 'policy';
     if (error.status === undefined) return TRANSIENT_CODES.has(error.providerCode ?? '') ? 'transient' : 'route';
