@@ -1,4 +1,4 @@
-import type { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
+import type { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { ProviderError } from '../../src/index.js';
 
 /** Milliseconds from `retry-after-ms`, else `retry-after` (seconds, or an HTTP date). */
@@ -61,7 +61,7 @@ function reasons(error: unknown): string {
  */
 export function toProviderError(
   error: unknown,
-  sdk: { APIError: typeof APIError; APIConnectionError: typeof APIConnectionError; APIConnectionTimeoutError: typeof APIConnectionTimeoutError },
+  sdk: { APIError: typeof APIError; APIConnectionError: typeof APIConnectionError; APIConnectionTimeoutError: typeof APIConnectionTimeoutError; APIUserAbortError: typeof APIUserAbortError },
   extension: string,
   apiKey: string,
 ): unknown {
@@ -77,6 +77,8 @@ export function toProviderError(
     return new ProviderError('OpenAI sent a stream event whose data is not JSON; the stream ends there', extension, { providerCode: 'malformed_stream' });
   }
   if (!(error instanceof sdk.APIError)) return error;
+  // An abort of the caller's signal (APIUserAbortError is an APIError without a status): passed on as it is.
+  if (error instanceof sdk.APIUserAbortError) return error;
   if (error.status === undefined) {
     // An error event inside a stream (`data: {"error": ...}`): no HTTP status; its text may echo the key.
     const body = error.error as { code?: unknown; type?: unknown } | undefined;
