@@ -38,7 +38,19 @@ export class RequestAttempts {
   }
 
   get remainingMs(): number {
-    return this.options.totalMs - (Date.now() - this.began);
+    return this.budgetOver ? Infinity : this.options.totalMs - (Date.now() - this.began);
+  }
+
+  private budgetOver = false;
+
+  /**
+   * A stream's answer is under way: the total budget was for getting one going, and a long answer that
+   * keeps coming must not be cut by it (the attempt time limits still watch every silence).
+   */
+  answerStarted(): void {
+    if (this.budgetOver) return;
+    this.budgetOver = true;
+    clearTimeout(this.timer);
   }
 
   /** Records an attempt that failed; returns what it means. */

@@ -33,7 +33,10 @@ export interface ResilienceOptions {
   backoffMs?: number;
   /** Default 8000. */
   maxBackoffMs?: number;
-  /** The whole request, every attempt and wait included. Default 120000. */
+  /**
+   * The whole request, every attempt and wait included; for a stream, until its answer begins (a long
+   * answer that keeps coming is watched by `idleMs`, not cut). Default 60000.
+   */
   totalMs?: number;
   /** Attempt time limits for every route. */
   timeouts?: AttemptTimeouts;
@@ -57,7 +60,7 @@ export const RESILIENCE_DEFAULTS = {
   retries: 2,
   backoffMs: 500,
   maxBackoffMs: 8000,
-  totalMs: 120_000,
+  totalMs: 60_000,
   sameModelFallback: true,
   failoverOnContentPolicy: false,
   breaker: { failures: 5, coolDownMs: 5000 },

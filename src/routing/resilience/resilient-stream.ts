@@ -112,6 +112,7 @@ export async function* resilientStream(context: ResilientContext, request: ChatR
             answered += text.length;
             if (chunk.delta?.toolCalls?.length) sentTools = true;
             sentAny ||= Boolean(text) || Boolean(chunk.delta?.toolCalls?.length);
+            if (sentAny) attempts.answerStarted();
             yield chunk;
           }
           if (!finish) throw cut(route);
