@@ -48,7 +48,7 @@ describe('1. transient errors retry on the same route, politely', () => {
     expect(attemptsOf(answer.headers)).toBe('openai/gpt-4o=3');
     expect(answeredBy(answer.headers)).toBe('openai');
     expect(upstream.chats()).toHaveLength(3);
-    expect(gap(0, 2)).toBeGreaterThanOrEqual(1450);
+    expect(gap(0, 2)).toBeGreaterThanOrEqual(1500);
   });
 
   it.each(MODES)('%s: a connection reset before any byte is retried', async (mode) => {
@@ -75,7 +75,7 @@ describe('1. transient errors retry on the same route, politely', () => {
     expect(answer).toMatchObject({ text: 'bounded', model: 'mock-chat' });
     expect(attemptsOf(answer.headers)).toBe('openai/gpt-4o=3, mock/mock-chat=1');
     expect(answeredBy(answer.headers)).toBe('mock');
-    expect(gap(0, 2)).toBeGreaterThanOrEqual(1450);
+    expect(gap(0, 2)).toBeGreaterThanOrEqual(1500);
   });
 
   it.each(MODES)('%s: a Retry-After past the remaining budget fails over instead of waiting', async (mode) => {
