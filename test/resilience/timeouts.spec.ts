@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { appGateway, ask, attemptsOf, plain, rejection, streamed, upstreamServer } from './support.js';
+import { answeredBy, appGateway, ask, attemptsOf, plain, rejection, streamed, upstreamServer } from './support.js';
 
 /*
  * Issue 11, behaviour 3: timeouts are real and end the call. Each ends its attempt, the request fails
@@ -70,6 +70,10 @@ describe('per extension: firstTokenMs of mock', () => {
     const answer = await streamed(gateway.client, ask('mock', 'first'));
     expect(answer).toMatchObject({ text: 'openai says first', finish: 'stop', error: undefined });
     expect(Date.now() - began).toBeGreaterThanOrEqual(300);
+    // Nothing of mock's attempt reached the caller: not its role chunk, not its model, not its name.
+    expect(attemptsOf(answer.headers)).toBe('mock/mock-chat=1, openai/gpt-4o=1');
+    expect(answeredBy(answer.headers)).toBe('openai');
+    expect(answer.models).toEqual(['gpt-4o-2024-08-06']);
   });
 
   it('plain: firstTokenMs is for streams; a plain call of the same route answers', async () => {
