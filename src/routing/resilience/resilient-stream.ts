@@ -110,7 +110,11 @@ export async function* resilientStream(context: ResilientContext, request: ChatR
               held.push(chunk);
               continue;
             }
-            for (const early of held.splice(0)) yield early;
+            if (held.length) {
+              for (const early of held.splice(0)) yield early;
+              // The caller may have been away while the held chunks waited: a call aborted meanwhile ends here.
+              call.signal.throwIfAborted();
+            }
             // The caller has its role chunk already: a continuation sends only what is new.
             if (mode !== 'fresh' && chunk.delta?.role && !chunk.delta.content && !chunk.delta.toolCalls?.length && !chunk.finishReason && !chunk.usage) continue;
             if (chunk.usage) usage = chunk.usage;
