@@ -120,7 +120,7 @@ export async function streamed(client: Client, params: Params) {
   } catch (thrown) {
     error = thrown;
   }
-  return { text, finish, usage, error, models: [...models], headers: response.headers };
+  return { text, finish, usage, error, calls, models: [...models], headers: response.headers };
 }
 
 /** The error a call failed with (an OpenAI APIError with status, code and headers). */
