@@ -4,7 +4,6 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { resolve } from 'node:path';
 import OpenAI from 'openai';
 import { ExtensionsModule, OpenAiGatewayModule, OpenAiPathExceptionFilter, SHIPPED_EXTENSIONS, type ExtensionsModuleOptions } from '../../src/index.js';
-import { APP_OPTIONS, configureApp } from '../../src/app/configure-app.js';
 import type { ResilienceOptions } from '../../src/routing/resilience/resilience.options.js';
 import { LogCollector } from '../support/boot.js';
 import { KEY, startOpenAiServer, type OpenAiServer } from '../support/openai-server.js';
@@ -60,8 +59,9 @@ export async function testGateway(options: ExtensionsModuleOptions) {
   })
     .setLogger(logs)
     .compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ ...APP_OPTIONS, logger: logs });
-  configureApp(app);
+  // As the gateway app is built (its helper moves between versions: written out here).
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ abortOnError: false, bodyParser: false, logger: logs });
+  app.useBodyParser('json', { limit: '10mb' });
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const client = new OpenAI({ apiKey: 'unused', baseURL: `${url}/v1`, maxRetries: 0, timeout: 10_000 });
