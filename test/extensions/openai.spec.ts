@@ -239,7 +239,8 @@ describe('errors and aborts', () => {
         for await (const chunk of router.chatStream(ask('malformed'))) chunks.push(chunk);
       })(),
     )) as ProviderError;
-    expect(chunks.map((c) => c.delta)).toEqual([{ role: 'assistant', content: '' }]);
+    // The role chunk before it is held back until content comes (resilience), so nothing reached the caller.
+    expect(chunks).toEqual([]);
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ status: undefined, providerCode: 'malformed_stream', message: 'OpenAI sent a stream event whose data is not JSON; the stream ends there' });
     expect(sdkLogged.join('\n')).toContain('Could not parse message into JSON');

@@ -24,6 +24,7 @@ function fail(res: ServerResponse, status: number, error: Record<string, unknown
  * `flaky-N` text and `failNext(n, fault)` pick any of them for a number of requests.
  * - `rate`: 429 rate_limit_exceeded with `retry-after: 2`; `rate-ms`: 429 with `retry-after-ms: 1500`.
  * - `long`: 400 context_length_exceeded; `auth`: 401 invalid_api_key that echoes the key it was sent.
+ * - `403`: 403 model_not_allowed; `404`: 404 model_not_found.
  * - `500`: 500 server_error; `503`: 503 with `retry-after: 1`.
  * - `content-policy`: 400 with code content_policy_violation.
  * - `reset`: the socket is destroyed before any byte of a response.
@@ -34,7 +35,7 @@ function fail(res: ServerResponse, status: number, error: Record<string, unknown
  * - `malformed`: the whole stream, with one event whose data is not JSON right after the first chunk.
  * - `die`: the role chunk and two content chunks, then the socket is destroyed.
  */
-export type Fault = 'rate' | 'rate-ms' | 'long' | 'auth' | '500' | '503' | 'content-policy' | 'reset' | 'hang' | 'stall' | 'no-done' | 'malformed' | 'die' | 'stream-error';
+export type Fault = 'rate' | 'rate-ms' | 'long' | 'auth' | '403' | '404' | '500' | '503' | 'content-policy' | 'reset' | 'hang' | 'stall' | 'no-done' | 'malformed' | 'die' | 'stream-error';
 
 const STREAM_FAULTS = new Set<string>(['stall', 'no-done', 'malformed', 'die', 'stream-error']);
 
@@ -44,6 +45,8 @@ function failBefore(fault: string, res: ServerResponse, key: string): boolean {
   else if (fault === 'rate-ms') fail(res, 429, { message: 'Slow down', type: 'requests', param: null, code: null }, { 'retry-after-ms': '1500', 'retry-after': '9' });
   else if (fault === 'long') fail(res, 400, { message: "This model's maximum context length is 128000 tokens.", type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' });
   else if (fault === 'auth') fail(res, 401, { message: `Incorrect API key provided: ${key}.`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' });
+  else if (fault === '403') fail(res, 403, { message: 'You are not allowed to use this model.', type: 'invalid_request_error', param: null, code: 'model_not_allowed' });
+  else if (fault === '404') fail(res, 404, { message: 'The model does not exist or you do not have access to it.', type: 'invalid_request_error', param: null, code: 'model_not_found' });
   else if (fault === '500') fail(res, 500, { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null });
   else if (fault === '503') fail(res, 503, { message: 'The server is overloaded or not ready yet.', type: 'server_error', param: null, code: null }, { 'retry-after': '1' });
   else if (fault === 'content-policy') {

@@ -11,6 +11,12 @@ export type Attempt = RouteAttempt;
 
 /** Spacing of attempts on one route: never a third within this many ms of the first. */
 export const MIN_SPACING_MS = 1500;
+/**
+ * An attempt's start is taken before its provider sends anything (the SDK's setup, a new connection),
+ * so the provider sees the first request a little later than the router began it: this margin keeps
+ * the spacing the provider sees at MIN_SPACING_MS or more.
+ */
+const SPACING_MARGIN_MS = 50;
 
 /**
  * The bookkeeping of one routed request: its total budget (aborting `signal` when it passes), the
@@ -78,7 +84,7 @@ export class RequestAttempts {
   backoff(retry: number, retryAfterMs: number | undefined, previousStarts: number[]): number {
     const { backoffMs, maxBackoffMs } = this.options;
     const exponential = Math.min(maxBackoffMs, backoffMs * 2 ** (retry - 1)) * (1 + Math.random() * 0.25);
-    const spacing = previousStarts.length >= 2 ? previousStarts.at(-2)! + MIN_SPACING_MS - Date.now() : 0;
+    const spacing = previousStarts.length >= 2 ? previousStarts.at(-2)! + MIN_SPACING_MS + SPACING_MARGIN_MS - Date.now() : 0;
     return Math.max(exponential, retryAfterMs ?? 0, spacing);
   }
 

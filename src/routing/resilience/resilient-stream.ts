@@ -99,10 +99,22 @@ export async function* resilientStream(context: ResilientContext, request: ChatR
         let finish = false;
         let usage: Usage | undefined;
         let answered = 0;
+        // Before the first content, a chunk (the role) is held back: should the attempt fail, the caller
+        // has seen nothing of it, and the headers and the model name the route that answers.
+        const held: ChatChunk[] = [];
         try {
           for await (const raw of attemptStream(context, route, mode === 'prefill' ? prefillRequest(request, delivered) : request, attempts.signal)) {
             const chunk: ChatChunk | undefined = replay ? replay.feed(raw) : raw;
             if (!chunk) continue;
+            if (!sentAny && !hasToken(chunk) && !chunk.finishReason && !chunk.usage) {
+              held.push(chunk);
+              continue;
+            }
+            if (held.length) {
+              for (const early of held.splice(0)) yield early;
+              // The caller may have been away while the held chunks waited: a call aborted meanwhile ends here.
+              call.signal.throwIfAborted();
+            }
             // The caller has its role chunk already: a continuation sends only what is new.
             if (mode !== 'fresh' && chunk.delta?.role && !chunk.delta.content && !chunk.delta.toolCalls?.length && !chunk.finishReason && !chunk.usage) continue;
             if (chunk.usage) usage = chunk.usage;
