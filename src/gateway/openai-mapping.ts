@@ -64,7 +64,13 @@ export function toEmbeddingRequest(body: EmbeddingRequestDto): EmbeddingRequest 
   return { model, input, ...(dimensions !== undefined && { dimensions }), ...(user !== undefined && { user }) };
 }
 
-export const wireUsage = (usage: Usage) => ({ prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.totalTokens });
+/** Usage in OpenAI's names; one the router estimated (a stream that ended without any) says so. */
+export const wireUsage = (usage: Usage) => ({
+  prompt_tokens: usage.promptTokens,
+  completion_tokens: usage.completionTokens,
+  total_tokens: usage.totalTokens,
+  ...(usage.estimated && { estimated: true }),
+});
 
 const wireToolCalls = (calls: NonNullable<ChatResponse['message']['toolCalls']>) =>
   calls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.function.name, arguments: c.function.arguments } }));

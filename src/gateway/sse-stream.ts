@@ -63,6 +63,8 @@ export async function sendStream(stream: AsyncIterable<ChatChunk> & Partial<Pick
       const chunk = step.value;
       if (chunk?.usage) usage = chunk.usage;
       if (chunk?.finishReason) finished = true;
+      // A stream continued on a fallback names the model that sends each chunk.
+      if (typeof chunk?.model === 'string' && chunk.model) header.model = chunk.model;
       const wire = chunk && toWireChunk(chunk, header);
       if (wire) await write(response, `data: ${JSON.stringify(wire)}\n\n`, limits);
       step = await limits.race(iterator.next());

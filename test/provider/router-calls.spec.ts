@@ -72,4 +72,18 @@ describe('ModelRouter.chat, chatStream and embed', () => {
     });
     await expect(manager.modelRouter.embed({ model: 'talker-large', input: 'x' })).rejects.toThrow(ModelNotFound);
   });
+
+  it('gives the event loop a turn now and then, even when a provider streams without waiting', async () => {
+    await manager.loadExtension('firehose');
+    let turned = false;
+    setImmediate(() => (turned = true));
+    let chunks = 0;
+    let turnedWhileStreaming = false;
+    for await (const chunk of manager.modelRouter.chatStream(say('firehose-model'))) {
+      chunks++;
+      if (turned && !chunk.finishReason) turnedWhileStreaming = true;
+    }
+    expect(chunks).toBeGreaterThan(5000);
+    expect(turnedWhileStreaming).toBe(true);
+  });
 });

@@ -44,8 +44,10 @@ describe('6. stream integrity', () => {
     expect(answer).toMatchObject({ text: 'openai says continue', finish: 'stop', error: undefined });
     // mock's own usage for the continuation: the prefill ("openai says") is in its prompt, one word is new.
     expect(answer.usage).toEqual({ prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 });
-    // The headers went out with the first chunk, while openai was answering ("as of their first chunk").
+    // The headers went out with the first chunk, while openai was answering ("as of their first chunk");
+    // the chunks name the model that sent them, so the answer ends in mock's name.
     expect(attemptsOf(answer.headers)).toBe('openai/gpt-4o=1');
+    expect(answer.models).toEqual(['gpt-4o-2024-08-06', 'mock-chat']);
   });
 
   it('after content, a model without prefill replays the request and the delivered part is skipped', async () => {
@@ -86,7 +88,7 @@ describe('6. stream integrity', () => {
     const answer = await streamed(gateway.client, ask('gpt-4o', 'hello'));
     expect(answer).toMatchObject({ text: 'openai says hello', finish: 'stop', error: undefined });
     // 4 characters a token: "hello" is 2, "openai says hello" 5.
-    expect(answer.usage).toEqual({ prompt_tokens: 2, completion_tokens: 5, total_tokens: 7 });
+    expect(answer.usage).toEqual({ prompt_tokens: 2, completion_tokens: 5, total_tokens: 7, estimated: true });
     expect(attemptsOf(answer.headers)).toBe('openai/gpt-4o=1');
     expect(local.chats()).toHaveLength(0);
   });

@@ -108,7 +108,7 @@ export async function streamed(client: Client, params: Params) {
   const models = new Set<string>();
   const calls: string[] = [];
   try {
-    for await (const chunk of data as AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>) {
+    for await (const chunk of data as unknown as AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>) {
       models.add(chunk.model);
       if (chunk.usage) usage = chunk.usage;
       const choice = chunk.choices[0];
