@@ -148,9 +148,10 @@ describe('hangs and aborts', () => {
       expect((await stream.next()).value).toMatchObject({ delta: { content: 'one' } });
       const second = failure(stream.next());
       await tick();
-      // The latency of chat() and the token delay of the stream, each a minute long, and for each call
-      // the router's limits: the request's total budget and the attempt's current time limit.
-      expect(timers.alive()).toBe(6);
+      // The latency of chat() and the token delay of the stream, each a minute long; the router's limits
+      // of chat() (its total budget and the attempt's time limit) and of the stream (its idle limit: the
+      // budget ends once the answer has begun).
+      expect(timers.alive()).toBe(5);
       const began = performance.now();
       controller.abort(new Error('enough'));
       await expect(pending).resolves.toMatchObject({ message: 'Extension "mock" failed: enough' });
