@@ -69,20 +69,22 @@ export function startServer(script, args = [], env = {}) {
 }
 
 /**
- * One row of the table. `ratio` is figure / baseline. `target` is checked by `pass(ratio, row)`;
- * rows without a target are reported as INFO.
+ * One row of the table. `ratio` is figure / baseline unless given. `pass(ratio)` checks the target
+ * (or `passed` says it outright, for targets that are not about the ratio); rows without a target are
+ * INFO. `detail` is a short text for the table; `extra` holds more figures for the JSON.
  */
-export function row({ id, what, unit, figure, baseline, ratio = figure / baseline, target, pass, note }) {
-  const status = pass ? (pass(ratio) ? 'PASS' : 'FAIL') : 'INFO';
-  return { id, what, unit, figure: round(figure), baseline: round(baseline), ratio: round(ratio), target: target ?? null, status, ...(note && { note }) };
+export function row({ id, what, unit, figure, baseline, ratio = figure / baseline, target, pass, passed, detail, note, extra }) {
+  const verdict = passed ?? pass?.(ratio);
+  const status = verdict === undefined ? 'INFO' : verdict ? 'PASS' : 'FAIL';
+  return { id, what, unit, figure: round(figure), baseline: round(baseline), ratio: round(ratio), target: target ?? null, status, ...(detail && { detail }), ...(note && { note }), ...(extra && { extra }) };
 }
 
-const round = (x) => (typeof x === 'number' && Number.isFinite(x) ? Number(x.toPrecision(4)) : x);
+export const round = (x) => (typeof x === 'number' && Number.isFinite(x) ? Number(x.toPrecision(4)) : x);
 
 /** The table as text: one line per row, widths fitted to the content. */
 export function formatTable(rows) {
-  const header = ['row', 'figure', 'baseline', 'ratio', 'target', 'status'];
-  const lines = rows.map((r) => [r.what, `${r.figure} ${r.unit}`, `${r.baseline} ${r.unit}`, `${r.ratio}x`, r.target ?? '-', r.status]);
+  const header = ['row', 'figure', 'baseline', 'ratio', 'target', 'status', 'detail'];
+  const lines = rows.map((r) => [r.what, `${r.figure} ${r.unit}`, `${r.baseline} ${r.unit}`, `${r.ratio}x`, r.target ?? '-', r.status, r.detail ?? '']);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
   const fmt = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ');
   return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(fmt)].join('\n');
