@@ -3,7 +3,8 @@ export default {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/test/fixtures/'],
+  // test/bench/ holds the benchmark (npm run bench): plain scripts, never a timed unit test.
+  testPathIgnorePatterns: ['/node_modules/', '/test/fixtures/', '/test/bench/'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
