@@ -29,6 +29,8 @@ export class RequestAttempts {
   private readonly began = Date.now();
   firstError?: ExtensionError;
   lastError?: ExtensionError;
+  /** After a context-length failure: only models with a larger context are worth trying. */
+  contextFloor?: number;
 
   constructor(
     readonly options: ResolvedResilience,

@@ -54,6 +54,44 @@ async function attemptChat(context: ResilientContext, route: PlannedRoute, reque
 }
 
 /**
+ * After a failed attempt on route number `index`: records it, then says whether to `retry` the route
+ * (after the backoff, waited here) or go to the `next` one; throws (with every attempt) when the
+ * request must end: the caller left, the app is draining, the budget is spent, or the failure is the
+ * caller's to see. `endNow` ends it whatever the failure (a stream that already sent a tool call).
+ */
+export async function afterFailure(
+  context: ResilientContext,
+  attempts: RequestAttempts,
+  failed: { route: PlannedRoute; index: number; retry: number; began: number; starts: number[]; endNow?: boolean },
+  thrown: unknown,
+): Promise<'retry' | 'next'> {
+  const { call, options, breakers, callerSignal } = context;
+  const { route, index, retry, began, starts } = failed;
+  const error = asExtensionError(call.drainError ?? thrown, route.extension);
+  const kind = attempts.failed(route, error, began, callerSignal);
+  if (call.drainError || callerSignal.aborted) throw withAttempts(error, attempts);
+  if (attempts.signal.aborted) throw withAttempts(attempts.failure(), attempts);
+  if (kind === 'context') attempts.contextFloor = route.model.maxTokens ?? Infinity;
+  const next = decide(kind, index, retry, options);
+  if (next === 'stop' || failed.endNow) throw withAttempts(error, attempts);
+  if (next === 'next') return 'next';
+  const wait = attempts.backoff(retry + 1, (error as { retryAfterMs?: number }).retryAfterMs, starts);
+  if (wait >= attempts.remainingMs) return 'next';
+  await attempts.wait(wait).catch(() => {
+    throw withAttempts(call.drainError ?? (callerSignal.aborted ? callerSignal.reason : attempts.failure()), attempts);
+  });
+  return breakers.allow(route.key) ? 'retry' : 'next';
+}
+
+/** Whether a route is worth an attempt now: large enough after a context failure, and its breaker lets it. */
+export function mayTry(attempts: RequestAttempts, route: PlannedRoute): boolean {
+  if (attempts.contextFloor !== undefined && !((route.model.maxTokens ?? 0) > attempts.contextFloor)) return false;
+  if (attempts.breakers.allow(route.key)) return true;
+  attempts.skipped(route);
+  return false;
+}
+
+/**
  * A chat request over its planned routes: transient failures retry on the same route with backoff
  * (honouring Retry-After, failing over when the wait would pass the budget), timeouts and route errors
  * fail over at once, a context-length failure only goes to a model with a larger context, an open
@@ -62,14 +100,9 @@ async function attemptChat(context: ResilientContext, route: PlannedRoute, reque
 export async function resilientChat(context: ResilientContext, request: ChatRequest): Promise<ChatResponse & { attempts: Attempt[] }> {
   const { routes, options, breakers, call } = context;
   const attempts = new RequestAttempts(options, breakers, call.signal);
-  let contextFloor: number | undefined;
   try {
     for (const [index, route] of routes.entries()) {
-      if (contextFloor !== undefined && !((route.model.maxTokens ?? 0) > contextFloor)) continue;
-      if (!breakers.allow(route.key)) {
-        attempts.skipped(route);
-        continue;
-      }
+      if (!mayTry(attempts, route)) continue;
       const starts: number[] = [];
       for (let retry = 0; ; retry++) {
         const began = Date.now();
@@ -80,20 +113,7 @@ export async function resilientChat(context: ResilientContext, request: ChatRequ
           attempts.succeeded(route, began);
           return { ...answer, extension: route.extension, attempts: attempts.list };
         } catch (thrown) {
-          const error = asExtensionError(call.drainError ?? thrown, route.extension);
-          const kind = attempts.failed(route, error, began, context.callerSignal);
-          if (call.drainError || context.callerSignal.aborted) throw withAttempts(error, attempts);
-          if (attempts.signal.aborted) throw withAttempts(attempts.failure(), attempts);
-          if (kind === 'context') contextFloor = route.model.maxTokens ?? Infinity;
-          const next = decide(kind, index, retry, options);
-          if (next === 'stop') throw withAttempts(error, attempts);
-          if (next === 'next') break;
-          const wait = attempts.backoff(retry + 1, (error as { retryAfterMs?: number }).retryAfterMs, starts);
-          if (wait >= attempts.remainingMs) break;
-          await attempts.wait(wait).catch(() => {
-            throw withAttempts(call.drainError ?? (context.callerSignal.aborted ? context.callerSignal.reason : attempts.failure()), attempts);
-          });
-          if (!breakers.allow(route.key)) break;
+          if ((await afterFailure(context, attempts, { route, index, retry, began, starts }, thrown)) === 'next') break;
         }
       }
     }

@@ -1,8 +1,8 @@
 import { setImmediate as yieldTurn } from 'node:timers/promises';
 import { ProviderError } from '../../errors/index.js';
 import type { ChatChunk, ChatRequest, Usage } from '../../provider/chat.interface.js';
-import { asExtensionError, attemptTimer, raceSignal, RequestAttempts, type Attempt } from './attempts.js';
-import { decide, forRoute, withAttempts, type ResilientContext } from './resilient-chat.js';
+import { attemptTimer, raceSignal, RequestAttempts, type Attempt } from './attempts.js';
+import { afterFailure, forRoute, mayTry, withAttempts, type ResilientContext } from './resilient-chat.js';
 import type { PlannedRoute } from './route-plan.js';
 import { estimatedUsage, hasToken, prefillRequest, ReplayCursor, ReplayMismatch, supportsPrefill, wellFormed, type ContinuationMode } from './stream-continuation.js';
 
@@ -75,19 +75,14 @@ const cut = (route: PlannedRoute) =>
  */
 export async function* resilientStream(context: ResilientContext, request: ChatRequest, list: Attempt[], now: { route?: { extension: string; model: string } } = {}): AsyncGenerator<ChatChunk> {
   const attempts = new RequestAttempts(context.options, context.breakers, context.call.signal, list);
-  const { routes, options, breakers, call } = context;
+  const { routes, call } = context;
   let delivered = '';
   let sentTools = false;
   let sentAny = false;
-  let contextFloor: number | undefined;
   try {
     for (const [index, route] of routes.entries()) {
-      if (contextFloor !== undefined && !((route.model.maxTokens ?? 0) > contextFloor)) continue;
       if (sentTools) break;
-      if (!breakers.allow(route.key)) {
-        attempts.skipped(route);
-        continue;
-      }
+      if (!mayTry(attempts, route)) continue;
       const starts: number[] = [];
       for (let retry = 0; ; retry++) {
         const began = Date.now();
@@ -136,20 +131,8 @@ export async function* resilientStream(context: ResilientContext, request: ChatR
             attempts.failed(route, new ProviderError(`Extension "${route.extension}" could not continue the answer: ${thrown.message}.`, route.extension, { providerCode: 'continuation_mismatch' }), began, context.callerSignal);
             break;
           }
-          const error = asExtensionError(call.drainError ?? thrown, route.extension);
-          const kind = attempts.failed(route, error, began, context.callerSignal);
-          if (call.drainError || context.callerSignal.aborted) throw withAttempts(error, attempts);
-          if (attempts.signal.aborted) throw withAttempts(attempts.failure(), attempts);
-          if (kind === 'context') contextFloor = route.model.maxTokens ?? Infinity;
-          const next = decide(kind, index, retry, options);
-          if (next === 'stop' || sentTools) throw withAttempts(error, attempts);
-          if (next === 'next') break;
-          const wait = attempts.backoff(retry + 1, (error as { retryAfterMs?: number }).retryAfterMs, starts);
-          if (wait >= attempts.remainingMs) break;
-          await attempts.wait(wait).catch(() => {
-            throw withAttempts(call.drainError ?? (context.callerSignal.aborted ? context.callerSignal.reason : attempts.failure()), attempts);
-          });
-          if (!breakers.allow(route.key)) break;
+          // A half-sent tool call cannot be continued: the stream ends with the failure.
+          if ((await afterFailure(context, attempts, { route, index, retry, began, starts, endNow: sentTools }, thrown)) === 'next') break;
         }
       }
     }
