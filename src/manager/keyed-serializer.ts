@@ -14,6 +14,8 @@ const noop = () => undefined;
 export class KeyedSerializer {
   private readonly tails = new Map<string, Promise<void>>();
   private readonly held = new AsyncLocalStorage<ReadonlySet<string>>();
+  /** Operations running now (not waiting for their keys). */
+  private active = 0;
 
   run<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T> {
     const holding = this.held.getStore();
@@ -24,7 +26,7 @@ export class KeyedSerializer {
       if (tail) previous.push(tail);
     }
     const mine = new Set([...(holding ?? []), ...keys]);
-    const result = (previous.length ? Promise.all(previous) : Promise.resolve()).then(() => this.held.run(mine, fn));
+    const result = (previous.length ? Promise.all(previous) : Promise.resolve()).then(() => this.holding(mine, fn));
     const tail = result.then(noop, noop);
     for (const key of keys) this.tails.set(key, tail);
     // Forget finished keys, so the map holds only operations under way.
@@ -32,5 +34,19 @@ export class KeyedSerializer {
       for (const key of keys) if (this.tails.get(key) === tail) this.tails.delete(key);
     });
     return result;
+  }
+
+  /**
+   * Runs `fn` holding `keys`. When the last operation under way ends, the storage is disabled: on Node
+   * 20 an AsyncLocalStorage in use installs promise hooks that tax every promise of the process (every
+   * request the app serves), so it is on only while an operation runs; the next run() turns it on again.
+   */
+  private async holding<T>(keys: ReadonlySet<string>, fn: () => Promise<T>): Promise<T> {
+    this.active++;
+    try {
+      return await this.held.run(keys, fn);
+    } finally {
+      if (--this.active === 0) this.held.disable();
+    }
   }
 }
