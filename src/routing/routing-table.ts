@@ -58,6 +58,8 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 export class RoutingTable {
   private readonly exact = new Map<string, Candidate[]>();
   private readonly alias = new Map<string, Candidate[]>();
+  /** Exact, alias and qualified names to their answers (see buildDirect). */
+  private readonly direct = new Map<string, Match[]>();
   private readonly records = new Map<string, RoutableExtension>();
   /** One small table per extension for `extension:model` ids, built on first use. */
   private readonly byExtension = new Map<string, RoutingTable>();
@@ -92,14 +94,41 @@ export class RoutingTable {
       for (const alias of aliases) push(this.alias, alias, candidate);
     }
     this.patterns = [...patterns.values()].sort((a, b) => b.specificity - a.specificity);
+    this.buildDirect();
+  }
+
+  /**
+   * One map for every name that is a hash hit, its answer built once: exact names, then aliases, then
+   * `extension:model` and `extension/model` for each extension's names and aliases (a name the earlier
+   * kinds already hold keeps their answer). The arrays are shared: callers read them, never change them.
+   */
+  private buildDirect(): void {
+    const answer = (list: Candidate[], kind: MatchKind) => list.map((candidate) => ({ candidate, kind, upstreamModel: candidate.model.name }));
+    for (const [name, list] of this.exact) this.direct.set(name, answer(list, 'exact'));
+    for (const [name, list] of this.alias) if (!this.direct.has(name)) this.direct.set(name, answer(list, 'alias'));
+    const qualified = new Map<string, Candidate[]>();
+    const byName = new Set<string>();
+    for (const pass of ['names', 'aliases'] as const) {
+      for (const candidate of this.candidates) {
+        const names = pass === 'names' ? (isPattern(candidate.model.name) ? [] : [candidate.model.name]) : candidate.model.aliases;
+        for (const name of names) {
+          for (const key of [`${candidate.extension}:${name}`, `${candidate.extension}/${name}`]) {
+            // Within an extension a model's own name wins over another model's alias.
+            if (pass === 'aliases' && byName.has(key)) continue;
+            if (pass === 'names') byName.add(key);
+            push(qualified, key, candidate);
+          }
+        }
+      }
+    }
+    for (const [key, list] of qualified) if (!this.direct.has(key)) this.direct.set(key, answer(list, 'qualified'));
   }
 
   /** Every candidate for a model name, best first: exact, then alias, then `ext:model`, then patterns. */
   lookup(model: string): Match[] {
-    const exact = this.exact.get(model);
-    if (exact) return exact.map((candidate) => ({ candidate, kind: 'exact' as const, upstreamModel: candidate.model.name }));
-    const alias = this.alias.get(model);
-    if (alias) return alias.map((candidate) => ({ candidate, kind: 'alias' as const, upstreamModel: candidate.model.name }));
+    const direct = this.direct.get(model);
+    if (direct) return direct;
+    // `ext:model` that only a pattern of that extension matches.
     const separator = model.search(/[:/]/);
     if (separator > 0 && this.knownNames.has(model.slice(0, separator))) return this.qualified(model.slice(0, separator), model.slice(separator + 1));
     return this.matchPatterns(model);
