@@ -1,4 +1,13 @@
 import { setImmediate as yieldTurn, setTimeout as sleep } from 'node:timers/promises';
+
+/** With no token delay, a stream still gives the event loop a turn every this many tokens, as a network provider would. */
+const TOKENS_PER_TURN = 64;
+
+/** The wait before token number `sent` (1, 2, ...) of a stream: the delay, or now and then a turn of the event loop. */
+export function tokenPause(sent: number, delayMs: number, signal: AbortSignal): Promise<void> | undefined {
+  if (delayMs > 0) return pause(delayMs, signal);
+  return sent % TOKENS_PER_TURN === 0 ? yieldTurn() : undefined;
+}
 import { ProviderError, type ProviderErrorDetails } from '../../src/index.js';
 
 /*
@@ -11,9 +20,7 @@ export const EXTENSION = 'mock';
 /** Waits `ms` (none for 0); rejects with `signal.reason` as soon as the signal aborts. */
 export async function pause(ms: number, signal: AbortSignal): Promise<void> {
   signal.throwIfAborted();
-  // Even with no delay, give other requests a turn, as a network provider would: a long answer must
-  // not hold the event loop.
-  if (ms <= 0) return void (await yieldTurn());
+  if (ms <= 0) return;
   try {
     await sleep(ms, undefined, { signal });
   } catch (error) {

@@ -12,7 +12,7 @@ import type {
 } from '../../src/index.js';
 import { planAnswer, toResponse, type Answer } from './answer.js';
 import { embedAll, MAX_DIMENSIONS } from './embedding.js';
-import { failsCall, hangUntilAborted, injectedFault, midStreamFault, pause, refused } from './faults.js';
+import { failsCall, hangUntilAborted, injectedFault, midStreamFault, pause, refused, tokenPause } from './faults.js';
 
 export interface MockConfig {
   prefix: string;
@@ -96,7 +96,7 @@ export class MockExtension implements ExtensionLifecycle, ChatProvider {
       if (sent === cut) return;
       if (sent === stall) await hangUntilAborted(signal);
       if (sent === die) throw midStreamFault(call, sent, this.config);
-      if (sent > 0) await pause(this.config.tokenDelayMs, signal);
+      if (sent > 0) await tokenPause(sent, this.config.tokenDelayMs, signal);
       yield { ...head, delta: answer.toolCall ? { toolCalls: [{ index: 0, function: { arguments: piece } }] } : { content: piece } };
     }
     // A cut, a stall or a failure set past the answer's length still hits: the finish reason never comes.

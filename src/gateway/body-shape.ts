@@ -32,9 +32,15 @@ export function bodyShapeProblem(body: unknown): { message: string; param: strin
 /** The properties a DTO class declares (its class-validator rules), or undefined for a class with none. */
 function declaredKeys(metatype: unknown): Set<string> | undefined {
   if (typeof metatype !== 'function') return undefined;
+  if (KEYS.has(metatype)) return KEYS.get(metatype);
   const rules = getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false);
-  return rules.length ? new Set(rules.map((rule) => rule.propertyName)) : undefined;
+  const keys = rules.length ? new Set(rules.map((rule) => rule.propertyName)) : undefined;
+  KEYS.set(metatype, keys);
+  return keys;
 }
+
+/** Declared keys per DTO class, read once (a class's decorators do not change). */
+const KEYS = new WeakMap<object, Set<string> | undefined>();
 
 /**
  * Runs before the ValidationPipe on request bodies: drops the top-level fields the DTO does not declare

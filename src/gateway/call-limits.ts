@@ -5,41 +5,59 @@ import { ExtensionTimeoutError } from '../errors/index.js';
  * it keeps sending) and the client's connection. `signal` aborts on either and goes to the provider.
  */
 export class CallLimits {
-  private readonly timeout = new AbortController();
-  private readonly gone = new AbortController();
+  /** One controller for both causes (no AbortSignal.any: it costs weak references per call); the flags say which. */
+  private readonly controller = new AbortController();
   private timer?: NodeJS.Timeout;
-  readonly signal: AbortSignal;
+  private timeoutPassed = false;
+  private left = false;
+  readonly signal: AbortSignal = this.controller.signal;
 
   constructor(
     private readonly ms: number,
     private readonly extension: string,
   ) {
-    this.signal = AbortSignal.any([this.timeout.signal, this.gone.signal]);
     this.touch();
   }
 
-  /** Starts the time limit again (a stream sent something). */
+  /**
+   * Starts the time limit again (a stream sent something). Per chunk this only notes the time: the one
+   * timer, when it fires, waits again for what is left since the last chunk.
+   */
   touch(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.timeout.abort(new ExtensionTimeoutError(`Extension "${this.extension}" did not answer within ${this.ms} ms; the call was aborted.`, this.extension, 'call', this.ms)), this.ms);
+    this.last = performance.now();
+    if (!this.timer && !this.signal.aborted) this.arm(this.ms);
+  }
+
+  private last = 0;
+
+  private arm(ms: number): void {
+    this.timer = setTimeout(() => {
+      const left = this.ms - (performance.now() - this.last);
+      if (left > 1) return this.arm(left);
+      this.timeoutPassed = true;
+      this.controller.abort(new ExtensionTimeoutError(`Extension "${this.extension}" did not answer within ${this.ms} ms; the call was aborted.`, this.extension, 'call', this.ms));
+    }, ms);
   }
 
   /** The client closed its connection before the answer was complete. */
   clientLeft(): void {
-    this.gone.abort(new Error('the client closed the connection'));
+    if (this.signal.aborted) return;
+    this.left = true;
+    clearTimeout(this.timer);
+    this.controller.abort(new Error('the client closed the connection'));
   }
 
   /** The client closed its connection: nobody is left to answer, and nothing is worth logging. */
   get clientGone(): boolean {
-    return this.gone.signal.aborted;
+    return this.left;
   }
 
   get timedOut(): boolean {
-    return this.timeout.signal.aborted;
+    return this.timeoutPassed;
   }
 
   get timeoutError(): ExtensionTimeoutError {
-    return this.timeout.signal.reason as ExtensionTimeoutError;
+    return this.signal.reason as ExtensionTimeoutError;
   }
 
   /**
@@ -66,5 +84,6 @@ export class CallLimits {
 
   end(): void {
     clearTimeout(this.timer);
+    this.timer = undefined;
   }
 }

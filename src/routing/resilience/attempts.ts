@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RouteAttempt } from '../../provider/chat.interface.js';
+import { LinkedAbort } from '../../utils/linked-abort.js';
 import { describeThrown, ExtensionError, ExtensionTimeoutError, ProviderError } from '../../errors/index.js';
 import type { CircuitBreakers } from './circuit-breakers.js';
 import { AttemptTimeoutError, classify, countsAgainstRoute, type FailureKind } from './failures.js';
@@ -24,7 +25,8 @@ const SPACING_MARGIN_MS = 50;
  */
 export class RequestAttempts {
   readonly signal: AbortSignal;
-  private readonly budget = new AbortController();
+  /** Aborts when the caller's signal does, or when the total budget passes. */
+  private readonly budget: LinkedAbort;
   private readonly timer: NodeJS.Timeout;
   private readonly began = Date.now();
   firstError?: ExtensionError;
@@ -38,11 +40,12 @@ export class RequestAttempts {
     parent: AbortSignal,
     readonly list: Attempt[] = [],
   ) {
-    this.timer = setTimeout(
-      () => this.budget.abort(new ExtensionTimeoutError(`The request did not finish within its total budget (resilience.totalMs, ${options.totalMs} ms), retries and fallbacks included.`, '', 'total', options.totalMs)),
-      options.totalMs,
-    );
-    this.signal = AbortSignal.any([parent, this.budget.signal]);
+    this.budget = new LinkedAbort(parent);
+    this.signal = this.budget.signal;
+    this.timer = setTimeout(() => {
+      this.budgetPassed = true;
+      this.budget.abort(new ExtensionTimeoutError(`The request did not finish within its total budget (resilience.totalMs, ${options.totalMs} ms), retries and fallbacks included.`, '', 'total', options.totalMs));
+    }, options.totalMs);
   }
 
   get remainingMs(): number {
@@ -50,6 +53,8 @@ export class RequestAttempts {
   }
 
   private budgetOver = false;
+  /** The total budget passed (not the caller's abort). */
+  private budgetPassed = false;
 
   /**
    * A stream's answer is under way: the total budget was for getting one going, and a long answer that
@@ -63,7 +68,7 @@ export class RequestAttempts {
 
   /** Records an attempt that failed; returns what it means. */
   failed(route: PlannedRoute, error: ExtensionError, began: number, callerSignal: AbortSignal): FailureKind {
-    const kind = this.budget.signal.aborted ? 'timeout' : classify(error, callerSignal);
+    const kind = this.budgetPassed ? 'timeout' : classify(error, callerSignal);
     this.list.push({ extension: route.extension, model: route.upstreamModel, outcome: kind, ...(error instanceof ProviderError && error.status !== undefined && { status: error.status }), ms: Date.now() - began });
     if (kind === 'aborted') this.breakers.release(route.key);
     else if (countsAgainstRoute(kind)) this.breakers.failure(route.key, error.message.slice(0, 200));
@@ -99,11 +104,12 @@ export class RequestAttempts {
 
   end(): void {
     clearTimeout(this.timer);
+    this.budget.dispose();
   }
 
   /** Why the request failed: the budget, else the first failure (a fallback's own refusal must not hide it). */
   failure(): ExtensionError {
-    if (this.budget.signal.aborted) return this.budget.signal.reason as ExtensionError;
+    if (this.budgetPassed) return this.budget.signal.reason as ExtensionError;
     if (this.firstError) return this.firstError;
     const skipped = this.list.filter((a) => a.outcome === 'skipped').map((a) => `${a.extension}:${a.model}`);
     if (skipped.length) {

@@ -1,3 +1,4 @@
+import { LinkedAbort } from '../../utils/linked-abort.js';
 import type { ChatProvider, ChatRequest, ChatResponse, ProviderChatResponse } from '../../provider/chat.interface.js';
 import type { InFlightCall } from '../in-flight-calls.js';
 import { asExtensionError, attemptTimer, raceSignal, RequestAttempts, type Attempt } from './attempts.js';
@@ -41,8 +42,8 @@ export function decide(kind: FailureKind, index: number, retry: number, options:
 }
 
 async function attemptChat(context: ResilientContext, route: PlannedRoute, request: ChatRequest, parent: AbortSignal): Promise<ProviderChatResponse> {
-  const local = new AbortController();
-  const signal = AbortSignal.any([parent, local.signal]);
+  const local = new LinkedAbort(parent);
+  const { signal } = local;
   const { responseMs } = context.options.timeoutsFor(route.extension, route.upstreamModel);
   const timer = attemptTimer(local, responseMs, route, 'did not answer', 'responseMs');
   try {
@@ -50,6 +51,7 @@ async function attemptChat(context: ResilientContext, route: PlannedRoute, reque
     return await context.call.race(raceSignal(provider.chat!(forRoute(request, route), { signal }), signal));
   } finally {
     timer.clear();
+    local.dispose();
   }
 }
 

@@ -1,5 +1,6 @@
 import { setImmediate as yieldTurn } from 'node:timers/promises';
 import { ProviderError } from '../../errors/index.js';
+import { LinkedAbort } from '../../utils/linked-abort.js';
 import type { ChatChunk, ChatRequest, Usage } from '../../provider/chat.interface.js';
 import { attemptTimer, raceSignal, RequestAttempts, type Attempt } from './attempts.js';
 import { afterFailure, forRoute, mayTry, withAttempts, type ResilientContext } from './resilient-chat.js';
@@ -24,8 +25,8 @@ export interface ChatStream extends AsyncIterable<ChatChunk> {
  * provider's signal and closes its stream.
  */
 async function* attemptStream(context: ResilientContext, route: PlannedRoute, request: ChatRequest, parent: AbortSignal): AsyncGenerator<ChatChunk> {
-  const local = new AbortController();
-  const signal = AbortSignal.any([parent, local.signal]);
+  const local = new LinkedAbort(parent);
+  const { signal } = local;
   const limits = context.options.timeoutsFor(route.extension, route.upstreamModel);
   const response = attemptTimer(local, limits.responseMs, route, 'did not begin its stream', 'responseMs');
   const firstToken = attemptTimer(local, limits.firstTokenMs, route, 'sent no token', 'firstTokenMs');
@@ -54,6 +55,7 @@ async function* attemptStream(context: ResilientContext, route: PlannedRoute, re
     }
     finished = true;
   } finally {
+    local.dispose();
     response.clear();
     firstToken.clear();
     if (!finished) {
