@@ -19,6 +19,17 @@ interface Flight {
 
 type HealthCheck = (options: { signal: AbortSignal }) => unknown;
 
+/** The checks started together, under one deadline. */
+interface DeadlineGroup {
+  controller: AbortController;
+  /** Resolves `down` at the deadline; checks race it. */
+  deadline: Promise<ExtensionHealth>;
+  /** Checks not answered yet. */
+  members: Set<Flight>;
+  startedAt: number;
+  settled(flight: Flight): void;
+}
+
 /**
  * The one health path (Terminus, getExtensionInfo, reports): runs `healthCheck({ signal })` within the
  * health timeout, aborting the signal at the limit. At most one call runs per extension: concurrent
@@ -57,32 +68,62 @@ export class HealthRunner {
   private start(record: ExtensionRecord, instance: { healthCheck: HealthCheck }): Flight {
     // The secrets of this load, even if the extension is unloaded before the check answers.
     const secrets = record.secrets;
-    const controller = new AbortController();
-    const flight: Flight = { instance, startedAt: performance.now(), promise: undefined as never, answer: undefined as never, timedOut: false };
-    let timer: NodeJS.Timeout | undefined;
-    // One deadline per call, shared by every probe waiting on it (not one timer per probe).
-    const deadline = new Promise<ExtensionHealth>((resolve) => {
-      timer = setTimeout(() => {
-        const message = `healthCheck() did not answer within ${this.timeoutMs} ms`;
-        flight.timedOut = true;
-        controller.abort(new Error(message));
-        resolve({ healthy: false, message });
-      }, this.timeoutMs);
-    });
+    const group = this.deadlineGroup();
+    const flight: Flight = { instance, startedAt: group.startedAt, promise: undefined as never, answer: undefined as never, timedOut: false };
+    group.members.add(flight);
     flight.promise = Promise.resolve()
-      .then(() => instance.healthCheck({ signal: controller.signal }))
+      .then(() => instance.healthCheck({ signal: group.controller.signal }))
       .then(
         (result) => healthFrom(result, record, secrets),
         (error: unknown) => ({ healthy: false, message: redact(describeThrown(error), secrets) }),
       )
       .then((result) => {
-        clearTimeout(timer);
         flight.result = result;
         flight.settledAt = performance.now();
+        group.settled(flight);
         return result;
       });
-    flight.answer = Promise.race([flight.promise, deadline]);
+    flight.answer = Promise.race([flight.promise, group.deadline]);
     return flight;
+  }
+
+  private group?: DeadlineGroup;
+
+  /**
+   * One deadline (one timer, one signal) for every check a probe starts: Terminus asks for every
+   * extension at once, so the checks started in one turn of the event loop share it. The timer is
+   * cleared as soon as every one of them has answered.
+   */
+  private deadlineGroup(): DeadlineGroup {
+    if (this.group) return this.group;
+    const controller = new AbortController();
+    const members = new Set<Flight>();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<ExtensionHealth>((resolve) => {
+      timer = setTimeout(() => {
+        const message = `healthCheck() did not answer within ${this.timeoutMs} ms`;
+        for (const member of members) member.timedOut = true;
+        controller.abort(new Error(message));
+        resolve({ healthy: false, message });
+      }, this.timeoutMs);
+    });
+    const group: DeadlineGroup = {
+      controller,
+      deadline,
+      members,
+      startedAt: performance.now(),
+      settled: (flight) => {
+        members.delete(flight);
+        if (!members.size && this.group !== group) clearTimeout(timer);
+      },
+    };
+    this.group = group;
+    // The next turn starts a new group; this one's timer goes once its checks have all answered.
+    queueMicrotask(() => {
+      this.group = undefined;
+      if (!members.size) clearTimeout(timer);
+    });
+    return group;
   }
 
   /** The flight's answer, or `down` at its deadline; past the deadline, at once. */
