@@ -19,6 +19,14 @@ interface Flight {
 
 type HealthCheck = (options: { signal: AbortSignal }) => unknown;
 
+/** A flight that answered at once. */
+function settled(flight: Flight, result: ExtensionHealth): Flight {
+  flight.result = result;
+  flight.settledAt = performance.now();
+  flight.promise = flight.answer = Promise.resolve(result);
+  return flight;
+}
+
 /** The checks started together, under one deadline. */
 interface DeadlineGroup {
   controller: AbortController;
@@ -70,13 +78,26 @@ export class HealthRunner {
     const secrets = record.secrets;
     const group = this.deadlineGroup();
     const flight: Flight = { instance, startedAt: group.startedAt, promise: undefined as never, answer: undefined as never, timedOut: false };
+    const failed = (error: unknown): ExtensionHealth => ({ healthy: false, message: redact(describeThrown(error), secrets) });
+    let value: unknown;
+    try {
+      value = instance.healthCheck({ signal: group.controller.signal });
+    } catch (error) {
+      return settled(flight, failed(error));
+    }
+    // Most checks answer at once (`{ healthy: true }`): no promise chain, no wait on the deadline.
+    if (value === null || typeof value !== 'object' || typeof (value as PromiseLike<unknown>).then !== 'function') {
+      let result: ExtensionHealth;
+      try {
+        result = healthFrom(value, record, secrets);
+      } catch (error) {
+        result = failed(error);
+      }
+      return settled(flight, result);
+    }
     group.members.add(flight);
-    flight.promise = Promise.resolve()
-      .then(() => instance.healthCheck({ signal: group.controller.signal }))
-      .then(
-        (result) => healthFrom(result, record, secrets),
-        (error: unknown) => ({ healthy: false, message: redact(describeThrown(error), secrets) }),
-      )
+    flight.promise = Promise.resolve(value as PromiseLike<unknown>)
+      .then((result) => healthFrom(result, record, secrets), failed)
       .then((result) => {
         flight.result = result;
         flight.settledAt = performance.now();
