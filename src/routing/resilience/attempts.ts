@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RouteAttempt } from '../../provider/chat.interface.js';
 import { LinkedAbort } from '../../utils/linked-abort.js';
+import { MAX_TIMER_MS } from '../../utils/time-limits.js';
 import { describeThrown, ExtensionError, ExtensionTimeoutError, ProviderError } from '../../errors/index.js';
 import type { CircuitBreakers } from './circuit-breakers.js';
 import { AttemptTimeoutError, classify, countsAgainstRoute, type FailureKind } from './failures.js';
@@ -70,7 +71,8 @@ export class RequestAttempts {
   failed(route: PlannedRoute, error: ExtensionError, began: number, callerSignal: AbortSignal): FailureKind {
     const kind = this.budgetPassed ? 'timeout' : classify(error, callerSignal);
     this.list.push({ extension: route.extension, model: route.upstreamModel, outcome: kind, ...(error instanceof ProviderError && error.status !== undefined && { status: error.status }), ms: Date.now() - began });
-    if (kind === 'aborted') this.breakers.release(route.key);
+    // A route that ran out of the request's budget (a fallback given what the others left) is not to blame.
+    if (kind === 'aborted' || this.budgetPassed) this.breakers.release(route.key);
     else if (countsAgainstRoute(kind)) this.breakers.failure(route.key, error.message.slice(0, 200));
     else this.breakers.release(route.key);
     this.firstError ??= error;
@@ -83,16 +85,35 @@ export class RequestAttempts {
     this.breakers.success(route.key);
   }
 
+  /** An attempt that ended with no verdict (a stream its consumer left): recorded, and its breaker's probe released. */
+  abandoned(route: PlannedRoute, began: number): void {
+    this.list.push({ extension: route.extension, model: route.upstreamModel, outcome: 'aborted', ms: Date.now() - began });
+    this.breakers.release(route.key);
+  }
+
   skipped(route: PlannedRoute): void {
     this.list.push({ extension: route.extension, model: route.upstreamModel, outcome: 'skipped', ms: 0 });
   }
 
-  /** The wait before retry number `retry` (1, 2, ...): exponential with jitter, at least what the provider asked. */
+  /**
+   * The wait before retry number `retry` (1, 2, ...): exponential with jitter, at least what the
+   * provider asked (a Retry-After that is not a finite number of ms >= 0 is ignored).
+   */
   backoff(retry: number, retryAfterMs: number | undefined, previousStarts: number[]): number {
     const { backoffMs, maxBackoffMs } = this.options;
     const exponential = Math.min(maxBackoffMs, backoffMs * 2 ** (retry - 1)) * (1 + Math.random() * 0.25);
     const spacing = previousStarts.length >= 2 ? previousStarts.at(-2)! + MIN_SPACING_MS + SPACING_MARGIN_MS - Date.now() : 0;
-    return Math.max(exponential, retryAfterMs ?? 0, spacing);
+    const asked = typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) && retryAfterMs >= 0 ? retryAfterMs : 0;
+    return Math.max(exponential, asked, spacing);
+  }
+
+  /**
+   * The longest wait worth a retry on `route`: the budget left; once a stream's answer has begun (the
+   * budget is over), the route's idle limit, since the caller is waiting mid-answer.
+   */
+  waitLimitMs(route: PlannedRoute): number {
+    const limit = this.budgetOver ? this.options.timeoutsFor(route.extension, route.upstreamModel).idleMs : this.remainingMs;
+    return Math.min(limit, MAX_TIMER_MS);
   }
 
   /** Waits, or rejects when the request's signal aborts. */

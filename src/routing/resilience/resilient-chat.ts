@@ -78,7 +78,7 @@ export async function afterFailure(
   if (next === 'stop' || failed.endNow) throw withAttempts(error, attempts);
   if (next === 'next') return 'next';
   const wait = attempts.backoff(retry + 1, (error as { retryAfterMs?: number }).retryAfterMs, starts);
-  if (wait >= attempts.remainingMs) return 'next';
+  if (wait >= attempts.waitLimitMs(route)) return 'next';
   await attempts.wait(wait).catch(() => {
     throw withAttempts(call.drainError ?? (callerSignal.aborted ? callerSignal.reason : attempts.failure()), attempts);
   });

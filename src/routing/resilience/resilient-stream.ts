@@ -81,6 +81,8 @@ export async function* resilientStream(context: ResilientContext, request: ChatR
   let delivered = '';
   let sentTools = false;
   let sentAny = false;
+  /** The attempt under way, until it has an outcome. */
+  let open: { route: PlannedRoute; began: number } | undefined;
   try {
     for (const [index, route] of routes.entries()) {
       if (sentTools) break;
@@ -89,6 +91,7 @@ export async function* resilientStream(context: ResilientContext, request: ChatR
       for (let retry = 0; ; retry++) {
         const began = Date.now();
         starts.push(began);
+        open = { route, began };
         call.extension = route.extension;
         now.route = { extension: route.extension, model: route.upstreamModel };
         const mode: ContinuationMode = !sentAny ? 'fresh' : supportsPrefill(route) ? 'prefill' : 'replay';
@@ -125,10 +128,19 @@ export async function* resilientStream(context: ResilientContext, request: ChatR
             yield chunk;
           }
           if (!finish) throw cut(route);
+          open = undefined;
           attempts.succeeded(route, began);
           if (!usage) yield { delta: {}, usage: estimatedUsage(request, mode === 'prefill' ? answered : delivered.length) };
           return;
         } catch (thrown) {
+          open = undefined;
+          // The answer was complete (its finish reason came) when the provider failed: it stands, and is
+          // neither repeated nor continued.
+          if (finish && !call.drainError && !context.callerSignal.aborted) {
+            attempts.succeeded(route, began);
+            if (!usage) yield { delta: {}, usage: estimatedUsage(request, mode === 'prefill' ? answered : delivered.length) };
+            return;
+          }
           if (thrown instanceof ReplayMismatch) {
             attempts.failed(route, new ProviderError(`Extension "${route.extension}" could not continue the answer: ${thrown.message}.`, route.extension, { providerCode: 'continuation_mismatch' }), began, context.callerSignal);
             break;
@@ -140,6 +152,9 @@ export async function* resilientStream(context: ResilientContext, request: ChatR
     }
     throw withAttempts(attempts.failure(), attempts);
   } finally {
+    // The consumer left while an attempt was under way (a stream closed at a yield): no verdict on the
+    // route, and a breaker's probe must not stay taken.
+    if (open) attempts.abandoned(open.route, open.began);
     attempts.end();
   }
 }
