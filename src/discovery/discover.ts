@@ -16,6 +16,7 @@ import {
 import type { DiscoveryResult } from './discovery.interface.js';
 import { checkImportTimeout, DEFAULT_IMPORT_TIMEOUT_MS, importModule } from '../loading/module-loader.js';
 import { isTypeScriptLoaderActive, MODULE_EXTENSIONS, pickModuleFile } from '../loading/typescript-loader.js';
+import { settleEach } from '../utils/map-limit.js';
 import { setOwn } from '../utils/own.js';
 
 const MANIFESTS = ['extension.yaml', 'extension.yml'];
@@ -62,7 +63,7 @@ function undecoratedHeirs(values: unknown[]): { field: string; message: string }
  * module of this scan exported already (a base class re-exported beside its subclass) is that one
  * extension, not a second one.
  */
-async function definitionsFromModule(file: string, root: string, { typescript, importTimeoutMs, classes: seen }: ScanOptions): Promise<ExtensionDefinition[]> {
+async function definitionsFromModule(file: string, root: string, { typescript, importTimeoutMs, classes: seen }: ScanOptions): Promise<() => ExtensionDefinition[]> {
   const exports = await importModule(file, undefined, typescript, importTimeoutMs);
   const values = [...new Set(Object.values(exports))];
   const classes = values.filter(hasExtensionMetadata);
@@ -75,9 +76,13 @@ async function definitionsFromModule(file: string, root: string, { typescript, i
     ...undecoratedHeirs(values),
   ];
   if (issues.length) throw new ExtensionValidationError(invalidDefinitionMessage(undefined, file, issues), undefined, issues, file);
-  const fresh = classes.filter((cls) => !seen.has(cls));
-  for (const cls of fresh) seen.add(cls);
-  return fresh.map((cls) => definitionFromClass(cls as never, file, root));
+  // Claimed when the scan registers this module, in order: which module a shared class belongs to does
+  // not depend on which import finished first.
+  return () => {
+    const fresh = classes.filter((cls) => !seen.has(cls));
+    for (const cls of fresh) seen.add(cls);
+    return fresh.map((cls) => definitionFromClass(cls as never, file, root));
+  };
 }
 
 interface ScanOptions {
@@ -86,6 +91,9 @@ interface ScanOptions {
   /** Every extension class this scan has read, by identity. */
   classes: Set<unknown>;
 }
+
+/** Entries of a search path read and imported at once during a scan. */
+const SCAN_CONCURRENCY = 16;
 
 /** Options of discover(). */
 export interface DiscoverOptions {
@@ -110,8 +118,11 @@ function holdsModules(entries: string[]): boolean {
   return entries.some((name) => MODULE_EXTENSIONS.includes(extname(name)) && !isSkipped(name));
 }
 
-/** Finds the extension(s) of one entry of a search path; a folder that is none is a warning. */
-async function scanUnit({ path, files }: ScanUnit, options: ScanOptions, warn: (message: string) => void): Promise<ExtensionDefinition[]> {
+/**
+ * Finds the extension(s) of one entry of a search path; a folder that is none is a warning. Imports and
+ * reads run concurrently across entries; what it returns registers the definitions, called in order.
+ */
+async function scanUnit({ path, files }: ScanUnit, options: ScanOptions, warn: (message: string) => void): Promise<() => ExtensionDefinition[]> {
   const { typescript } = options;
   if (files) {
     const file = pickModuleFile(files, typescript)!;
@@ -123,7 +134,10 @@ async function scanUnit({ path, files }: ScanUnit, options: ScanOptions, warn: (
     const issues = [{ field: '(folder)', message: 'has both extension.yaml and extension.yml; keep one' }];
     throw new ExtensionValidationError(invalidDefinitionMessage(undefined, path, issues), undefined, issues, path);
   }
-  if (manifests.length === 1) return [await loadManifest(join(path, manifests[0]), typescript, options.importTimeoutMs)];
+  if (manifests.length === 1) {
+    const definition = await loadManifest(join(path, manifests[0]), typescript, options.importTimeoutMs);
+    return () => [definition];
+  }
   for (const entry of PACKAGE_ENTRIES) {
     const candidates = MODULE_EXTENSIONS.map((ext) => `${entry}${ext}`)
       .filter((name) => entries.includes(name))
@@ -131,7 +145,7 @@ async function scanUnit({ path, files }: ScanUnit, options: ScanOptions, warn: (
     if (candidates.length) return definitionsFromModule(pickModuleFile(candidates, typescript)!, path, options);
   }
   warn(notAnExtensionFolderMessage(path, holdsModules(entries)));
-  return [];
+  return () => [];
 }
 
 function asExtensionError(error: unknown, where: string): ExtensionError {
@@ -168,12 +182,20 @@ export async function discover(paths: string[] = ['extensions'], options: Discov
     ].sort((a, b) => a.path.localeCompare(b.path));
     const found = { definitions: result.definitions.length, problems: result.problems.length };
     const folderWarnings: string[] = [];
-    for (const unit of units) {
+    // Every entry's import and files at once (bounded); registered below in the entries' order.
+    const scanned = await settleEach(units, SCAN_CONCURRENCY, async (unit) => {
+      const began = performance.now();
+      const warnings: string[] = [];
+      const register = await scanUnit(unit, scan, (message) => warnings.push(message));
+      return { register, warnings, took: Math.round(performance.now() - began) };
+    });
+    for (const [index, unit] of units.entries()) {
       try {
-        const began = performance.now();
-        const definitions = await scanUnit(unit, scan, (message) => folderWarnings.push(message));
-        const took = Math.round(performance.now() - began);
-        for (const definition of definitions) {
+        const outcome = scanned[index];
+        if (outcome.status === 'rejected') throw outcome.reason;
+        const { register, warnings, took } = outcome.value;
+        folderWarnings.push(...warnings);
+        for (const definition of register()) {
           const first = seen.get(definition.name);
           if (first !== undefined) {
             result.problems.push(duplicateNameError(definition.name, first, definition.source));

@@ -151,3 +151,14 @@ describe('discover()', () => {
     expect(error.message).toContain('its manifest is missing here');
   });
 });
+
+describe('discovery imports at once', () => {
+  it('imports the modules of a search path concurrently, and registers them in order', async () => {
+    const log = ((globalThis as { __importLog?: string[] }).__importLog = []);
+    const { definitions, problems } = await discover([resolve('test/fixtures/discovery/concurrent')]);
+    expect(problems).toEqual([]);
+    expect(definitions.map((d) => d.name)).toEqual(['slow-a', 'slow-b']);
+    // b's import began before a's ended: they overlapped.
+    expect(log.indexOf('b:start')).toBeLessThan(log.indexOf('a:end'));
+  });
+});
