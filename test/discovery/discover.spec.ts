@@ -154,7 +154,8 @@ describe('discover()', () => {
 
 describe('discovery imports at once', () => {
   it('imports the modules of a search path concurrently, and registers them in order', async () => {
-    const log = ((globalThis as { __importLog?: string[] }).__importLog = []);
+    const log: string[] = [];
+    (globalThis as { __importLog?: string[] }).__importLog = log;
     const { definitions, problems } = await discover([resolve('test/fixtures/discovery/concurrent')]);
     expect(problems).toEqual([]);
     expect(definitions.map((d) => d.name)).toEqual(['slow-a', 'slow-b']);

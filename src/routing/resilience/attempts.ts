@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RouteAttempt } from '../../provider/chat.interface.js';
-import { LinkedAbort } from '../../utils/linked-abort.js';
 import { MAX_TIMER_MS } from '../../utils/time-limits.js';
 import { describeThrown, ExtensionError, ExtensionTimeoutError, ProviderError } from '../../errors/index.js';
 import type { CircuitBreakers } from './circuit-breakers.js';
@@ -25,10 +24,10 @@ const SPACING_MARGIN_MS = 50;
  * attempts made, the first failure (what the caller hears if nothing succeeds), and the breakers.
  */
 export class RequestAttempts {
+  /** The request's signal (its in-flight call's): aborts when the caller's does, at a drain, or when the total budget passes. */
   readonly signal: AbortSignal;
-  /** Aborts when the caller's signal does, or when the total budget passes. */
-  private readonly budget: LinkedAbort;
   private readonly timer: NodeJS.Timeout;
+  private budgetError?: ExtensionTimeoutError;
   private readonly began = Date.now();
   firstError?: ExtensionError;
   lastError?: ExtensionError;
@@ -38,14 +37,15 @@ export class RequestAttempts {
   constructor(
     readonly options: ResolvedResilience,
     readonly breakers: CircuitBreakers,
-    parent: AbortSignal,
+    /** The request's in-flight call: its signal is the request's, and the budget aborts it (no controller of its own). */
+    call: { readonly signal: AbortSignal; abort(reason: Error): void },
     readonly list: Attempt[] = [],
   ) {
-    this.budget = new LinkedAbort(parent);
-    this.signal = this.budget.signal;
+    this.signal = call.signal;
     this.timer = setTimeout(() => {
       this.budgetPassed = true;
-      this.budget.abort(new ExtensionTimeoutError(`The request did not finish within its total budget (resilience.totalMs, ${options.totalMs} ms), retries and fallbacks included.`, '', 'total', options.totalMs));
+      this.budgetError = new ExtensionTimeoutError(`The request did not finish within its total budget (resilience.totalMs, ${options.totalMs} ms), retries and fallbacks included.`, '', 'total', options.totalMs);
+      call.abort(this.budgetError);
     }, options.totalMs);
   }
 
@@ -125,12 +125,11 @@ export class RequestAttempts {
 
   end(): void {
     clearTimeout(this.timer);
-    this.budget.dispose();
   }
 
   /** Why the request failed: the budget, else the first failure (a fallback's own refusal must not hide it). */
   failure(): ExtensionError {
-    if (this.budgetPassed) return this.budget.signal.reason as ExtensionError;
+    if (this.budgetError) return this.budgetError;
     if (this.firstError) return this.firstError;
     const skipped = this.list.filter((a) => a.outcome === 'skipped').map((a) => `${a.extension}:${a.model}`);
     if (skipped.length) {

@@ -101,7 +101,7 @@ export function mayTry(attempts: RequestAttempts, route: PlannedRoute): boolean 
  */
 export async function resilientChat(context: ResilientContext, request: ChatRequest): Promise<ChatResponse & { attempts: Attempt[] }> {
   const { routes, options, breakers, call } = context;
-  const attempts = new RequestAttempts(options, breakers, call.signal);
+  const attempts = new RequestAttempts(options, breakers, call);
   try {
     for (const [index, route] of routes.entries()) {
       if (!mayTry(attempts, route)) continue;

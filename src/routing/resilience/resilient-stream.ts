@@ -76,7 +76,7 @@ const cut = (route: PlannedRoute) =>
  * none left the stream fails with the first failure. A cut answer never ends as a normal one.
  */
 export async function* resilientStream(context: ResilientContext, request: ChatRequest, list: Attempt[], now: { route?: { extension: string; model: string } } = {}): AsyncGenerator<ChatChunk> {
-  const attempts = new RequestAttempts(context.options, context.breakers, context.call.signal, list);
+  const attempts = new RequestAttempts(context.options, context.breakers, context.call, list);
   const { routes, call } = context;
   let delivered = '';
   let sentTools = false;
