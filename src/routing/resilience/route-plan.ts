@@ -19,7 +19,15 @@ export interface RouteFinder {
   route(model: string, options: { capabilities: string[] }): RouteResult;
 }
 
-const planned = (route: RouteResult, via: RouteSource): PlannedRoute => ({ ...route, key: `${route.extension}:${route.model.name}`, via });
+const planned = (route: RouteResult, via: RouteSource): PlannedRoute => ({
+  extension: route.extension,
+  model: route.model,
+  match: route.match,
+  upstreamModel: route.upstreamModel,
+  instance: route.instance,
+  key: `${route.extension}:${route.model.name}`,
+  via,
+});
 
 /** At most this many fallback names per request: a caller cannot make one request fan out further. */
 export const MAX_FALLBACKS = 10;
@@ -32,13 +40,10 @@ export const MAX_FALLBACKS = 10;
  */
 export function planRoutes(router: RouteFinder, request: ChatRequest, capabilities: string[], options: ResolvedResilience): PlannedRoute[] {
   const routes: PlannedRoute[] = [];
-  const seen = new Set<string>();
   const add = (route: RouteResult, via: RouteSource) => {
-    const entry = planned(route, via);
-    if (!seen.has(`${entry.extension}\u0000${entry.upstreamModel}`)) {
-      seen.add(`${entry.extension}\u0000${entry.upstreamModel}`);
-      routes.push(entry);
-    }
+    // One route once: the same extension asked for the same model name.
+    if (routes.some((r) => r.extension === route.extension && r.upstreamModel === route.upstreamModel)) return;
+    routes.push(planned(route, via));
   };
   let primaryError: unknown;
   let primary: RouteResult | undefined;
