@@ -152,6 +152,33 @@ export function attemptTimer(controller: AbortController, ms: number, route: Pla
   return { clear: () => clearTimeout(timer) };
 }
 
+/**
+ * The idle limit of a stream: aborts `controller` when the provider has been waited on for `ms` without
+ * a chunk. Time the consumer spends on a chunk does not count. One timer for the whole attempt: each
+ * chunk only notes the time, and the timer, when it fires, waits again for what is left.
+ */
+export function idleWatch(controller: AbortController, ms: number, route: PlannedRoute) {
+  let since: number | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const check = () => {
+    timer = undefined;
+    if (since === undefined) return;
+    const left = ms - (performance.now() - since);
+    if (left > 1) return void (timer = setTimeout(check, left));
+    controller.abort(new AttemptTimeoutError(`Extension "${route.extension}" (model ${route.upstreamModel}) went silent within ${ms} ms (resilience.timeouts.idleMs); the attempt was aborted.`, route.extension, 'idleMs', ms));
+  };
+  return {
+    /** Waiting on the provider from now. */
+    waiting: () => {
+      since = performance.now();
+      timer ??= setTimeout(check, ms);
+    },
+    /** A chunk came (or the wait ended). */
+    received: () => void (since = undefined),
+    clear: () => clearTimeout(timer),
+  };
+}
+
 /** `work`, unless `signal` aborts first: then its reason. A provider that ignores its signal cannot hold an attempt. */
 export function raceSignal<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {

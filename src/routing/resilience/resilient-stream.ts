@@ -2,7 +2,7 @@ import { setImmediate as yieldTurn } from 'node:timers/promises';
 import { ProviderError } from '../../errors/index.js';
 import { LinkedAbort } from '../../utils/linked-abort.js';
 import type { ChatChunk, ChatRequest, Usage } from '../../provider/chat.interface.js';
-import { attemptTimer, raceSignal, RequestAttempts, type Attempt } from './attempts.js';
+import { attemptTimer, idleWatch, RequestAttempts, type Attempt } from './attempts.js';
 import { afterFailure, forRoute, mayTry, withAttempts, type ResilientContext } from './resilient-chat.js';
 import type { PlannedRoute } from './route-plan.js';
 import { estimatedUsage, hasToken, prefillRequest, ReplayCursor, ReplayMismatch, supportsPrefill, wellFormed, type ContinuationMode } from './stream-continuation.js';
@@ -30,6 +30,14 @@ async function* attemptStream(context: ResilientContext, route: PlannedRoute, re
   const limits = context.options.timeoutsFor(route.extension, route.upstreamModel);
   const response = attemptTimer(local, limits.responseMs, route, 'did not begin its stream', 'responseMs');
   const firstToken = attemptTimer(local, limits.firstTokenMs, route, 'sent no token', 'firstTokenMs');
+  const idle = idleWatch(local, limits.idleMs, route);
+  // One listener for the whole attempt (a drain or the caller reach it through `parent`): each chunk
+  // races it, with no listener, timer or promise of its own.
+  let stop!: () => void;
+  const aborted = new Promise<never>((_, reject) => (stop = () => reject(signal.reason)));
+  aborted.catch(() => undefined);
+  if (signal.aborted) stop();
+  else signal.addEventListener('abort', stop, { once: true });
   const provider = context.provider(route, 'chatStream');
   const iterator = provider.chatStream!(forRoute(request, route), { signal })[Symbol.asyncIterator]();
   let begun = false;
@@ -37,12 +45,14 @@ async function* attemptStream(context: ResilientContext, route: PlannedRoute, re
   let chunks = 0;
   try {
     for (;;) {
-      const idle = begun ? attemptTimer(local, limits.idleMs, route, 'went silent', 'idleMs') : undefined;
+      if (begun) idle.waiting();
       let step: IteratorResult<ChatChunk>;
       try {
-        step = await context.call.race(raceSignal(Promise.resolve(iterator.next()), signal));
+        const next = Promise.resolve(iterator.next());
+        next.catch(() => undefined);
+        step = await Promise.race([next, aborted]);
       } finally {
-        idle?.clear();
+        idle.received();
       }
       if (step.done) break;
       if (!begun) response.clear();
@@ -55,9 +65,11 @@ async function* attemptStream(context: ResilientContext, route: PlannedRoute, re
     }
     finished = true;
   } finally {
+    signal.removeEventListener('abort', stop);
     local.dispose();
     response.clear();
     firstToken.clear();
+    idle.clear();
     if (!finished) {
       local.abort(new Error('the attempt ended before its stream did'));
       void Promise.resolve(iterator.return?.()).catch(() => undefined);
