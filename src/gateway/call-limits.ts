@@ -1,14 +1,14 @@
 import { ExtensionTimeoutError } from '../errors/index.js';
+import { raceSignal } from '../utils/race-signal.js';
 
 /**
  * The limits of one gateway call: a time limit (restarted by `touch()`, so a stream may run as long as
  * it keeps sending) and the client's connection. `signal` aborts on either and goes to the provider.
  */
 export class CallLimits {
-  /** One controller for both causes (no AbortSignal.any: it costs weak references per call); the flags say which. */
+  /** One controller for both causes (no AbortSignal.any: it costs weak references per call); its reason says which. */
   private readonly controller = new AbortController();
   private timer?: NodeJS.Timeout;
-  private timeoutPassed = false;
   private left = false;
   readonly signal: AbortSignal = this.controller.signal;
 
@@ -34,7 +34,6 @@ export class CallLimits {
     this.timer = setTimeout(() => {
       const left = this.ms - (performance.now() - this.last);
       if (left > 1) return this.arm(left);
-      this.timeoutPassed = true;
       this.controller.abort(new ExtensionTimeoutError(`Extension "${this.extension}" did not answer within ${this.ms} ms; the call was aborted.`, this.extension, 'call', this.ms));
     }, ms);
   }
@@ -52,34 +51,12 @@ export class CallLimits {
     return this.left;
   }
 
-  get timedOut(): boolean {
-    return this.timeoutPassed;
-  }
-
-  get timeoutError(): ExtensionTimeoutError {
-    return this.signal.reason as ExtensionTimeoutError;
-  }
-
   /**
    * Waits for `work`, but no longer than the limits: a provider that ignores its signal still cannot
-   * hold the request. Past the time limit this throws an ExtensionTimeoutError (504).
+   * hold the request. Past the time limit this throws an ExtensionTimeoutError (504), the signal's reason.
    */
-  async race<T>(work: Promise<T>): Promise<T> {
-    let stop!: () => void;
-    const aborted = new Promise<never>((_, reject) => {
-      stop = () => reject(this.signal.reason);
-      if (this.signal.aborted) stop();
-      else this.signal.addEventListener('abort', stop, { once: true });
-    });
-    try {
-      return await Promise.race([work, aborted]);
-    } catch (error) {
-      throw this.timedOut ? this.timeoutError : error;
-    } finally {
-      this.signal.removeEventListener('abort', stop);
-      work.catch(() => undefined);
-      aborted.catch(() => undefined);
-    }
+  race<T>(work: Promise<T>): Promise<T> {
+    return raceSignal(work, this.signal);
   }
 
   end(): void {

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import { ExtensionError, ProviderError } from '../errors/index.js';
+import { ExtensionError } from '../errors/index.js';
 import type { ChatChunk, Usage } from '../provider/chat.interface.js';
 import type { ChatStream } from '../routing/resilience/resilient-stream.js';
 import { accountingHeaders } from './accounting.js';
@@ -40,8 +40,8 @@ function streamErrorBody(error: unknown): OpenAiErrorBody {
  * Sends a streamed answer as OpenAI does: Server-Sent Events of `chat.completion.chunk` objects, a
  * usage chunk when asked for, then `data: [DONE]`. The first chunk is awaited before any header goes
  * out, so a provider that refuses (429, 401, unknown model) answers with a real HTTP status. A failure
- * later is an `error` event (what OpenAI clients raise), and no [DONE]; a stream that ends without a
- * finish reason was cut, and says so.
+ * later is an `error` event (what OpenAI clients raise), and no [DONE]; the router never ends a cut
+ * answer as a whole one (it fails with `stream_cut`), so neither does this.
  */
 export async function sendStream(stream: AsyncIterable<ChatChunk> & Partial<Pick<ChatStream, 'attempts' | 'route'>>, response: ServerResponse, limits: CallLimits, options: StreamOptions): Promise<void> {
   const iterator = stream[Symbol.asyncIterator]();
@@ -56,20 +56,17 @@ export async function sendStream(stream: AsyncIterable<ChatChunk> & Partial<Pick
   response.writeHead(200, { ...SSE_HEADERS, ...accountingHeaders(stream.attempts, stream.route) });
   const header: StreamHeader = { id: completionId(), created: unixSeconds(), model: step.value?.model ?? options.model };
   let usage: Usage | undefined;
-  let finished = false;
   try {
     while (!step.done) {
       limits.touch();
       const chunk = step.value;
       if (chunk?.usage) usage = chunk.usage;
-      if (chunk?.finishReason) finished = true;
       // A stream continued on a fallback names the model that sends each chunk.
       if (typeof chunk?.model === 'string' && chunk.model) header.model = chunk.model;
       const wire = chunk && toWireChunk(chunk, header);
       if (wire) await write(response, `data: ${JSON.stringify(wire)}\n\n`, limits);
       step = await limits.race(iterator.next());
     }
-    if (!finished) throw new ProviderError(`Extension "${options.extension}" ended the stream before the answer was complete (no finish reason); the answer is cut.`, options.extension);
     if (options.includeUsage && usage) await write(response, `data: ${JSON.stringify(usageChunk(usage, header))}\n\n`, limits);
     response.end('data: [DONE]\n\n');
   } catch (error) {

@@ -179,24 +179,6 @@ export function idleWatch(controller: AbortController, ms: number, route: Planne
   };
 }
 
-/** `work`, unless `signal` aborts first: then its reason. A provider that ignores its signal cannot hold an attempt. */
-export function raceSignal<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    work.catch(() => undefined);
-    return Promise.reject(signal.reason);
-  }
-  let stop!: () => void;
-  const aborted = new Promise<never>((_, reject) => {
-    stop = () => reject(signal.reason);
-    signal.addEventListener('abort', stop, { once: true });
-  });
-  return Promise.race([work, aborted]).finally(() => {
-    signal.removeEventListener('abort', stop);
-    work.catch(() => undefined);
-    aborted.catch(() => undefined);
-  });
-}
-
 /** What a provider threw, as an ExtensionError naming the extension. */
 export function asExtensionError(error: unknown, extension: string): ExtensionError {
   if (error instanceof ExtensionError) return error;

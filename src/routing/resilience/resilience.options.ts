@@ -83,6 +83,7 @@ const own = <T>(record: Record<string, T> | undefined, key: string): T | undefin
 
 export function resolveResilience(options: ResilienceOptions = {}): ResolvedResilience {
   const d = RESILIENCE_DEFAULTS;
+  const common: Required<AttemptTimeouts> = Object.freeze({ ...DEFAULT_ATTEMPT_TIMEOUTS, ...options.timeouts });
   return {
     retries: options.retries ?? d.retries,
     backoffMs: options.backoffMs ?? d.backoffMs,
@@ -92,12 +93,11 @@ export function resolveResilience(options: ResilienceOptions = {}): ResolvedResi
     sameModelFallback: options.sameModelFallback ?? d.sameModelFallback,
     failoverOnContentPolicy: options.failoverOnContentPolicy ?? d.failoverOnContentPolicy,
     breaker: options.breaker === false ? false : { ...d.breaker, ...options.breaker },
-    timeoutsFor: (extension, model) => ({
-      ...DEFAULT_ATTEMPT_TIMEOUTS,
-      ...options.timeouts,
-      ...own(options.extensionTimeouts, extension),
-      ...own(options.modelTimeouts, model),
-    }),
+    timeoutsFor: (extension, model) => {
+      // Most apps set no per-extension or per-model limits: one object for every attempt.
+      if (!options.extensionTimeouts && !options.modelTimeouts) return common;
+      return { ...common, ...own(options.extensionTimeouts, extension), ...own(options.modelTimeouts, model) };
+    },
   };
 }
 

@@ -1,7 +1,8 @@
 import { LinkedAbort } from '../../utils/linked-abort.js';
 import type { ChatProvider, ChatRequest, ChatResponse, ProviderChatResponse } from '../../provider/chat.interface.js';
 import type { InFlightCall } from '../in-flight-calls.js';
-import { asExtensionError, attemptTimer, raceSignal, RequestAttempts, type Attempt } from './attempts.js';
+import { raceSignal } from '../../utils/race-signal.js';
+import { asExtensionError, attemptTimer, RequestAttempts, type Attempt } from './attempts.js';
 import type { CircuitBreakers } from './circuit-breakers.js';
 import type { FailureKind } from './failures.js';
 import type { ResolvedResilience } from './resilience.options.js';
@@ -48,7 +49,8 @@ async function attemptChat(context: ResilientContext, route: PlannedRoute, reque
   const timer = attemptTimer(local, responseMs, route, 'did not answer', 'responseMs');
   try {
     const provider = context.provider(route, 'chat');
-    return await context.call.race(raceSignal(provider.chat!(forRoute(request, route), { signal }), signal));
+    // The attempt's signal follows the in-flight call's, so a drain (or the caller) ends this race too.
+    return await raceSignal(provider.chat!(forRoute(request, route), { signal }), signal);
   } finally {
     timer.clear();
     local.dispose();
