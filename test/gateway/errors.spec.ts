@@ -135,6 +135,18 @@ describe('routing and provider errors', () => {
     expect((await http.get('/health').expect(200)).body.details.mock).toMatchObject({ calls: 1, served: 0 });
   });
 
+  it("GLEITZEIT_TIMEOUT_MS limits each wait of a stream, not its length: a slow stream that keeps coming ends whole, a stalled one ends with the timeout", async () => {
+    const words = 'a b c d e f g h';
+    const slow = await gatewayWith({ MOCK_TOKEN_DELAY_MS: '100', GLEITZEIT_TIMEOUT_MS: '300' });
+    const whole = await slow.http.post('/v1/chat/completions').send(hello({ stream: true, messages: [{ role: 'user', content: words }] })).expect(200);
+    expect(whole.text).toContain('[DONE]');
+    await gateway!.close();
+    const stalled = await gatewayWith({ MOCK_STALL_AFTER_TOKENS: '1', GLEITZEIT_TIMEOUT_MS: '300' });
+    const cut = await stalled.http.post('/v1/chat/completions').send(hello({ stream: true, messages: [{ role: 'user', content: words }] })).expect(200);
+    expect(cut.text).not.toContain('[DONE]');
+    expect(cut.text).toContain('did not answer within 300 ms');
+  });
+
   it('a stream that fails before its first chunk answers with an HTTP status, not a 200 stream', async () => {
     const { http } = await gatewayWith({ MOCK_FAIL_RATE: '1', MOCK_FAIL_STATUS: '503' });
     const answer = await http.post('/v1/chat/completions').send(hello({ stream: true })).expect(502);
