@@ -1,17 +1,27 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorFunction, type HealthIndicatorResult } from '@nestjs/terminus';
+import type { ExtensionHealth } from '../definition/definition.interface.js';
 import { ExtensionConfigError } from '../errors/index.js';
 import { ExtensionManager } from '../manager/extension-manager.js';
 
 /** Keys Terminus reserves in indicator details; an extension's own are moved under `details`. */
 const RESERVED = new Set(['status', 'responseTime', 'cachedResponse']);
 
-function withoutReserved(health: Record<string, unknown>): Record<string, unknown> {
-  // fromEntries, not assignment: a detail named __proto__ stays a detail.
-  const entries = Object.entries(health);
-  const own = Object.fromEntries(entries.filter(([key]) => !RESERVED.has(key)));
-  const moved = entries.filter(([key]) => RESERVED.has(key));
-  return moved.length ? { ...own, details: Object.fromEntries(moved) } : own;
+/** The indicator's data: the state, the extension's own details (reserved keys moved under `details`), the timing. */
+function reportData(state: string, answer: ExtensionHealth, responseTime: number): Record<string, unknown> {
+  // defineProperty, not assignment: a detail named __proto__ stays a detail.
+  const data: Record<string, unknown> = { state };
+  let moved: Record<string, unknown> | undefined;
+  for (const key of Object.keys(answer)) {
+    if (key === 'cachedResponse') continue;
+    const value = (answer as Record<string, unknown>)[key];
+    if (RESERVED.has(key)) (moved ??= {})[key] = value;
+    else Object.defineProperty(data, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  if (moved) data.details = moved;
+  data.responseTime = responseTime;
+  if (answer.cachedResponse === true) data.cachedResponse = true;
+  return data;
 }
 
 /**
@@ -31,6 +41,11 @@ export class ExtensionsHealthIndicator {
    * that failed only for want of required settings (an API key) shows as `not configured`, naming them.
    */
   async isHealthy(name: string): Promise<HealthIndicatorResult> {
+    return this.indicate(name);
+  }
+
+  /** isHealthy(), with an answer known at once returned as it is: Terminus takes either. */
+  private indicate(name: string): HealthIndicatorResult | Promise<HealthIndicatorResult> {
     const session = this.health.check(name);
     const state = this.manager.getState(name);
     if (state === 'failed') {
@@ -43,11 +58,21 @@ export class ExtensionsHealthIndicator {
     }
     if (state === 'loaded') return session.down({ state, message: `loaded but not started: call manager.startExtension('${name}')` });
     if (state !== 'started') return session.down({ state });
+    return this.probe(name);
+  }
+
+  /** A started extension's check; an answer known at once is reported at once (no promise per extension). */
+  private probe(name: string): HealthIndicatorResult | Promise<HealthIndicatorResult> {
     const began = performance.now();
-    const { cachedResponse, ...answer } = (await this.manager.checkHealth(name)) as Record<string, unknown>;
-    const responseTime = Math.round(performance.now() - began);
+    const answer = this.manager.checkHealthNow(name);
+    return answer instanceof Promise ? answer.then((settled) => this.report(name, settled, began)) : this.report(name, answer, began);
+  }
+
+  private report(name: string, answer: ExtensionHealth, began: number): HealthIndicatorResult {
+    const session = this.health.check(name);
     const breakers = this.openBreakers(name);
-    const data = { state, ...withoutReserved(answer), responseTime, ...(cachedResponse === true && { cachedResponse }), ...(breakers && { breakers }) };
+    const data = reportData('started', answer, Math.round(performance.now() - began));
+    if (breakers) data.breakers = breakers;
     if (answer.healthy !== true) return session.down(data);
     // Healthy, but some of its models fail so often that calls skip them for now.
     return breakers ? session.degraded(data) : session.up(data);
@@ -55,7 +80,7 @@ export class ExtensionsHealthIndicator {
 
   /** One indicator function per extension that is part of the app (booted or loaded at runtime). */
   indicators(names = this.observed()): HealthIndicatorFunction[] {
-    return names.map((name) => () => this.isHealthy(name));
+    return names.map((name) => () => this.indicate(name));
   }
 
   /** Readiness: boot done, not shutting down, and every required extension healthy. */

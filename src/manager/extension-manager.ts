@@ -196,6 +196,11 @@ export class ExtensionManager implements RoutingSource {
     return this.health.check(this.record(name));
   }
 
+  /** As checkHealth(), but an answer known at once is returned as it is, not in a promise (the /health path). */
+  checkHealthNow(name: string): ExtensionHealth | Promise<ExtensionHealth> {
+    return this.health.checkNow(this.record(name));
+  }
+
   /** The extension that serves a model, if any routable one does. */
   findExtensionForModel(model: string): string | undefined {
     return this.modelRouter.findExtensionForModel(model);

@@ -68,6 +68,22 @@ function toJson(value: unknown, path: string, depth: number, walk: Walk): unknow
 }
 
 /**
+ * The common answer, `{ healthy: true }` and a few flat facts, when there is no secret to mask: a
+ * plain object of booleans, finite numbers and strings is copied as it is. Anything else: undefined.
+ */
+function flatCopy(result: object, secrets: string[]): Record<string, unknown> | undefined {
+  if (secrets.length || Object.getPrototypeOf(result) !== Object.prototype) return undefined;
+  const copy: Record<string, unknown> = {};
+  for (const key in result) {
+    const value = (result as Record<string, unknown>)[key];
+    const flat = typeof value === 'boolean' || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+    if (!flat || key === '__proto__' || !Object.hasOwn(result, key)) return undefined;
+    copy[key] = value;
+  }
+  return copy;
+}
+
+/**
  * What a healthCheck() returned, as the health answer: `healthy` must be a boolean (anything else is
  * down: health fails closed), the details must be plain JSON data (a BigInt, a cycle, a throwing
  * getter or toJSON, or nesting past 20 levels make this extension down, never a 500 for all), and
@@ -81,7 +97,7 @@ export function healthFrom(result: unknown, record: ExtensionRecord, secrets: st
   try {
     const healthy = (result as { healthy?: unknown }).healthy;
     if (typeof healthy !== 'boolean') return { healthy: false, message: `${SHAPE}; healthy is ${redact(kind(healthy), secrets)}` };
-    copy = toJson(result, 'details', 0, { secrets, seen: new Set(), values: 0 }) as Record<string, unknown>;
+    copy = flatCopy(result, secrets) ?? (toJson(result, 'details', 0, { secrets, seen: new Set(), values: 0 }) as Record<string, unknown>);
   } catch (error) {
     const why = error instanceof NotJson ? error.message : `reading it threw: ${describeThrown(error)}`;
     return { healthy: false, message: redact(`healthCheck() returned details that cannot be sent as JSON: ${why}`, secrets) };

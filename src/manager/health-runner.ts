@@ -54,18 +54,22 @@ export class HealthRunner {
 
   /** Never throws: a throw or a hang is `{ healthy: false, message }`; a cached answer has `cachedResponse: true`. */
   check(record: ExtensionRecord): Promise<ExtensionHealth> {
+    return Promise.resolve(this.checkNow(record));
+  }
+
+  /** As check(), but an answer known at once (a check that answered synchronously, a cached one) is returned as is. */
+  checkNow(record: ExtensionRecord): ExtensionHealth | Promise<ExtensionHealth> {
     const name = record.definition.name;
     const instance = record.instance as { healthCheck?: HealthCheck } | undefined;
-    if (!instance || typeof instance.healthCheck !== 'function') return Promise.resolve({ healthy: record.state === 'started' });
-    const now = performance.now();
+    if (!instance || typeof instance.healthCheck !== 'function') return { healthy: record.state === 'started' };
     let flight = this.flights.get(name);
     if (flight && flight.instance === instance) {
-      if (flight.result && now - flight.settledAt! < this.cacheMs) return Promise.resolve({ ...flight.result, cachedResponse: true });
+      if (flight.result && performance.now() - flight.settledAt! < this.cacheMs) return { ...flight.result, cachedResponse: true };
       if (!flight.result) return this.waitFor(flight);
     }
     flight = this.start(record, instance as { healthCheck: HealthCheck });
     this.flights.set(name, flight);
-    return this.waitFor(flight);
+    return flight.result ?? this.waitFor(flight);
   }
 
   /** Drops what is known of an extension (it was unloaded). */

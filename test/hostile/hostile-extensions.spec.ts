@@ -96,3 +96,38 @@ describe('an extension name that is a reserved health key', () => {
     }
   });
 });
+
+describe('flat answers without secrets (the fast copy) say what the full check says', () => {
+  let booted: BootedApp | undefined;
+  afterEach(async () => {
+    await booted?.app.close();
+    booted = undefined;
+  });
+
+  /** The /health answer for `flat` when it answers `answer`, parsed (so an own __proto__ stays a key). */
+  const flat = async (answer: string, status: number) => {
+    await booted?.app.close();
+    booted = await bootApp({ searchPaths: [appFixture('flat-health')], extensionConfigs: { flat: { answer } } });
+    const { text } = await request(booted.app.getHttpServer()).get('/health').expect(status);
+    const body = JSON.parse(text);
+    return (status === 200 ? body.info : body.error).flat as Record<string, unknown>;
+  };
+
+  it('copies booleans, numbers and strings as they are', async () => {
+    expect(await flat('', 200)).toEqual({ status: 'up', state: 'started', healthy: true, served: 3, region: 'eu', responseTime: expect.any(Number) });
+  });
+
+  it('a getter that throws makes the extension down, naming why', async () => {
+    expect(await flat('getter-throws', 503)).toMatchObject({ status: 'down', message: 'healthCheck() returned details that cannot be sent as JSON: reading it threw: getter broke' });
+  });
+
+  it('NaN is null, an own __proto__ detail stays a detail, reserved keys move under details, inherited keys are not read', async () => {
+    expect(await flat('nan', 200)).toMatchObject({ healthy: true, ratio: null, label: 'x' });
+    const proto = await flat('proto-key', 200);
+    expect(Object.hasOwn(proto, '__proto__') && proto['__proto__']).toBe('kept');
+    expect(await flat('reserved', 200)).toMatchObject({ healthy: true, status: 'up', details: { status: 'mine', responseTime: 7 } });
+    const inherited = await flat('inherited', 200);
+    expect(inherited).toMatchObject({ healthy: true, own: 1 });
+    expect(inherited).not.toHaveProperty('inherited');
+  });
+});
