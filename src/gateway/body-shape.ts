@@ -1,4 +1,3 @@
-import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
 import { invalidRequest } from './request-validation.js';
 
@@ -22,9 +21,10 @@ export function bodyShapeProblem(body: unknown): { message: string; param: strin
       value.forEach((item, index) => stack.push({ value: item, depth: depth + 1, path: `${path}[${index}]` }));
       continue;
     }
-    const keys = Object.keys(value);
+    const object = value as Record<string, unknown>;
+    const keys = Object.keys(object);
     if (keys.length > BODY_LIMITS.keysPerObject) return { message: `Invalid '${path || '(body)'}': an object with ${keys.length} keys; the limit is ${BODY_LIMITS.keysPerObject}.`, param: path || null };
-    for (const key of keys) stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1, path: path ? `${path}.${key}` : key });
+    for (const key of keys) stack.push({ value: object[key], depth: depth + 1, path: path ? `${path}.${key}` : key });
   }
   return undefined;
 }
@@ -43,18 +43,14 @@ function declaredKeys(metatype: unknown): Set<string> | undefined {
 const KEYS = new WeakMap<object, Set<string> | undefined>();
 
 /**
- * Runs before the ValidationPipe on request bodies: drops the top-level fields the DTO does not declare
- * (clients send many; they would be dropped later anyway, and now cost no transform), then refuses a
- * body past BODY_LIMITS with a 400 naming where.
+ * The body as the DTO will see it: the top-level fields the DTO does not declare are dropped (clients
+ * send many; they would be dropped later anyway, and now cost no transform), then a body past
+ * BODY_LIMITS is refused with a 400 naming where.
  */
-@Injectable()
-export class BodyShapePipe implements PipeTransform {
-  transform(value: unknown, metadata: ArgumentMetadata): unknown {
-    if (metadata.type !== 'body') return value;
-    const keys = declaredKeys(metadata.metatype);
-    const known = keys && value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).filter(([key]) => keys.has(key))) : value;
-    const problem = bodyShapeProblem(known);
-    if (problem) throw invalidRequest(problem.message, problem.param);
-    return known;
-  }
+export function shapedBody(value: unknown, metatype: unknown): unknown {
+  const keys = declaredKeys(metatype);
+  const known = keys && value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).filter(([key]) => keys.has(key))) : value;
+  const problem = bodyShapeProblem(known);
+  if (problem) throw invalidRequest(problem.message, problem.param);
+  return known;
 }

@@ -3,13 +3,12 @@ import type { ServerResponse } from 'node:http';
 import { requiredCapabilities } from '../routing/provider-calls.js';
 import { ModelRouter } from '../routing/model-router.js';
 import { accountingHeaders, answered } from './accounting.js';
-import { BodyShapePipe } from './body-shape.js';
+import { GatewayBodyPipe } from './body-pipe.js';
 import { CallLimits } from './call-limits.js';
 import { ChatCompletionRequestDto, EmbeddingRequestDto } from './chat-completion.dto.js';
 import { OpenAiExceptionFilter } from './exception-filters.js';
 import { toChatRequest, toCompletion, toEmbeddingList, toEmbeddingRequest } from './openai-mapping.js';
 import { rawResponse, sendJson } from './raw-response.js';
-import { gatewayValidationPipe } from './request-validation.js';
 import { sendStream } from './sse-stream.js';
 import { GATEWAY_OPTIONS, type ResolvedGatewayOptions } from './gateway.options.js';
 
@@ -36,7 +35,7 @@ function modelList(router: ModelRouter) {
 export function createGatewayController(path: string): Type<unknown> {
   @Controller(path)
   @UseFilters(OpenAiExceptionFilter)
-  @UsePipes(new BodyShapePipe(), gatewayValidationPipe())
+  @UsePipes(new GatewayBodyPipe())
   class OpenAiGatewayController {
     constructor(
       @Inject(ModelRouter) private readonly router: ModelRouter,

@@ -86,6 +86,17 @@ describe('bodies shaped to exhaust the server', () => {
     await http.get('/health/live').expect(200);
   });
 
+  it('a __proto__ or constructor key in a body cannot lend a message a role it lacks, nor reach a prototype', async () => {
+    const { http } = await gatewayWith();
+    const post = (text: string) => http.post('/v1/chat/completions').set('content-type', 'application/json').send(text);
+    const lent = await post('{"model":"mock","messages":[{"content":"hi","__proto__":{"role":"user"}}]}').expect(400);
+    expect(lent.body.error).toMatchObject({ param: 'messages[0].role', message: expect.stringContaining('must be one of') });
+    const ctor = await post('{"model":"mock","messages":[{"role":"user","content":"hi","constructor":{"prototype":{"polluted":true}}}]}').expect(200);
+    expect(ctor.body.choices[0].message.content).toBe('hi');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((await http.get('/health').expect(200)).body.details.mock).toMatchObject({ calls: 1 });
+  });
+
   it('takes JSON only: a form a web page could post (no CORS preflight) never reaches a provider', async () => {
     const { http } = await gatewayWith();
     const form = await http.post('/v1/chat/completions').type('form').send('model=mock&messages[0][role]=user&messages[0][content]=hi').expect(400);
