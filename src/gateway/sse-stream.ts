@@ -4,6 +4,7 @@ import type { ServerResponse } from 'node:http';
 import { ExtensionError } from '../errors/index.js';
 import type { ChatChunk, Usage } from '../provider/chat.interface.js';
 import type { ChatStream } from '../routing/resilience/resilient-stream.js';
+import { SignalRace } from '../utils/signal-race.js';
 import { accountingHeaders } from './accounting.js';
 import type { CallLimits } from './call-limits.js';
 import { extensionErrorBody, type OpenAiErrorBody } from './http-errors.js';
@@ -27,8 +28,8 @@ export interface StreamOptions {
 }
 
 /** Writes, and waits while the client reads slowly: a slow client holds back the provider, not memory. */
-async function write(response: ServerResponse, text: string, limits: CallLimits): Promise<void> {
-  if (!response.write(text)) await limits.race(once(response, 'drain', { signal: limits.signal }));
+async function write(response: ServerResponse, text: string, limits: CallLimits, race: SignalRace): Promise<void> {
+  if (!response.write(text)) await race.wait(once(response, 'drain', { signal: limits.signal }));
 }
 
 function streamErrorBody(error: unknown): OpenAiErrorBody {
@@ -56,6 +57,8 @@ export async function sendStream(stream: AsyncIterable<ChatChunk> & Partial<Pick
   response.writeHead(200, { ...SSE_HEADERS, ...accountingHeaders(stream.attempts, stream.route) });
   const header: StreamHeader = { id: completionId(), created: unixSeconds(), model: step.value?.model ?? options.model };
   let usage: Usage | undefined;
+  // Each chunk waits under the call's limits: one abort listener for the whole stream.
+  const race = new SignalRace(limits.signal);
   try {
     while (!step.done) {
       limits.touch();
@@ -64,15 +67,17 @@ export async function sendStream(stream: AsyncIterable<ChatChunk> & Partial<Pick
       // A stream continued on a fallback names the model that sends each chunk.
       if (typeof chunk?.model === 'string' && chunk.model) header.model = chunk.model;
       const wire = chunk && toWireChunk(chunk, header);
-      if (wire) await write(response, `data: ${JSON.stringify(wire)}\n\n`, limits);
-      step = await limits.race(iterator.next());
+      if (wire) await write(response, `data: ${JSON.stringify(wire)}\n\n`, limits, race);
+      step = await race.wait(iterator.next());
     }
-    if (options.includeUsage && usage) await write(response, `data: ${JSON.stringify(usageChunk(usage, header))}\n\n`, limits);
+    if (options.includeUsage && usage) await write(response, `data: ${JSON.stringify(usageChunk(usage, header))}\n\n`, limits, race);
     response.end('data: [DONE]\n\n');
   } catch (error) {
     close();
     if (limits.clientGone || response.destroyed || response.writableEnded) return;
     logger.warn(`A stream from extension "${options.extension}" failed after it began: ${error instanceof Error ? error.message : 'a value that is not an Error'}`);
     response.end(`data: ${JSON.stringify(streamErrorBody(error))}\n\n`);
+  } finally {
+    race.dispose();
   }
 }

@@ -1,4 +1,5 @@
 import { createHook } from 'node:async_hooks';
+import { resolve, sep } from 'node:path';
 import { ExtensionManager, SHIPPED_EXTENSIONS, type ChatChunk, type ChatRequest, type ModelRouter } from '../../src/index.js';
 
 /**
@@ -35,14 +36,22 @@ export async function failure(promise: Promise<unknown>): Promise<Error> {
 }
 
 /**
- * Watches the Node timers (setTimeout, setInterval, timers/promises) created while it is on: `alive()`
- * counts those not yet cleared or fired. Only timers made after `watchTimers()` count, so what other
- * test files left running cannot disturb it.
+ * Watches the Node timers (setTimeout, setInterval, timers/promises) that the project's code (src/,
+ * extensions/) creates while it is on: `alive()` counts those not yet cleared or fired. Only timers
+ * made after `watchTimers()` count, and none of Jest's own (its reporter ticks in a run of one file).
  */
 export function watchTimers(): { alive: () => number; stop: () => void } {
   const alive = new Set<number>();
+  const ours = [`${sep}src${sep}`, `${sep}extensions${sep}`].map((folder) => resolve('.') + folder);
   const hook = createHook({
-    init: (id, type) => void (type === 'Timeout' && alive.add(id)),
+    init: (id, type) => {
+      if (type !== 'Timeout') return;
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 30;
+      const stack = new Error().stack ?? '';
+      Error.stackTraceLimit = limit;
+      if (ours.some((folder) => stack.includes(folder))) alive.add(id);
+    },
     destroy: (id) => void alive.delete(id),
   }).enable();
   return { alive: () => alive.size, stop: () => void hook.disable() };

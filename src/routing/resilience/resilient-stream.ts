@@ -1,6 +1,7 @@
 import { setImmediate as yieldTurn } from 'node:timers/promises';
 import { ProviderError } from '../../errors/index.js';
 import { LinkedAbort } from '../../utils/linked-abort.js';
+import { SignalRace } from '../../utils/signal-race.js';
 import type { ChatChunk, ChatRequest, Usage } from '../../provider/chat.interface.js';
 import { attemptTimer, idleWatch, RequestAttempts, type Attempt } from './attempts.js';
 import { afterFailure, forRoute, mayTry, withAttempts, type ResilientContext } from './resilient-chat.js';
@@ -32,12 +33,8 @@ async function* attemptStream(context: ResilientContext, route: PlannedRoute, re
   const firstToken = attemptTimer(local, limits.firstTokenMs, route, 'sent no token', 'firstTokenMs');
   const idle = idleWatch(local, limits.idleMs, route);
   // One listener for the whole attempt (a drain or the caller reach it through `parent`): each chunk
-  // races it, with no listener, timer or promise of its own.
-  let stop!: () => void;
-  const aborted = new Promise<never>((_, reject) => (stop = () => reject(signal.reason)));
-  aborted.catch(() => undefined);
-  if (signal.aborted) stop();
-  else signal.addEventListener('abort', stop, { once: true });
+  // races it, with no listener or timer of its own.
+  const race = new SignalRace(signal);
   const provider = context.provider(route, 'chatStream');
   const iterator = provider.chatStream!(forRoute(request, route), { signal })[Symbol.asyncIterator]();
   let begun = false;
@@ -48,9 +45,7 @@ async function* attemptStream(context: ResilientContext, route: PlannedRoute, re
       if (begun) idle.waiting();
       let step: IteratorResult<ChatChunk>;
       try {
-        const next = Promise.resolve(iterator.next());
-        next.catch(() => undefined);
-        step = await Promise.race([next, aborted]);
+        step = await race.wait(iterator.next());
       } finally {
         idle.received();
       }
@@ -65,7 +60,7 @@ async function* attemptStream(context: ResilientContext, route: PlannedRoute, re
     }
     finished = true;
   } finally {
-    signal.removeEventListener('abort', stop);
+    race.dispose();
     local.dispose();
     response.clear();
     firstToken.clear();
