@@ -11,6 +11,7 @@ import { didYouMean } from '../utils/did-you-mean.js';
 import { createExtensionHandle } from './extension-handle.js';
 import { toExtensionInfo, toReport, toSummary, unusableError } from './extension-views.js';
 import { HealthRunner } from './health-runner.js';
+import { managerRouter } from './manager-router.js';
 import type { DependencyResolver } from './instantiate.js';
 import { KeyedSerializer } from './keyed-serializer.js';
 import { failedDependencyError, loadStep, startInOrder, startStep, stopStep, type StepContext } from './lifecycle-steps.js';
@@ -188,10 +189,7 @@ export class ExtensionManager implements RoutingSource {
     return toReport(record, record.state === 'started' ? await this.checkHealth(name) : undefined);
   }
 
-  /**
-   * Runs healthCheck({ signal }) within `healthTimeoutMs` (the signal aborts there), scrubbed of
-   * secrets; never throws. At most one call runs per extension; probes share it.
-   */
+  /** healthCheck({ signal }) within `healthTimeoutMs` (its signal aborts there), scrubbed of secrets; never throws; probes share one call. */
   checkHealth(name: string): Promise<ExtensionHealth> {
     return this.health.check(this.record(name));
   }
@@ -213,7 +211,7 @@ export class ExtensionManager implements RoutingSource {
 
   /** The router over this manager's extensions. */
   get modelRouter(): ModelRouter {
-    return (this.router ??= new ModelRouter(this, () => this.options.resilience, (message) => this.logger.warn(message)));
+    return (this.router ??= managerRouter(this, () => this.options, this.health, this.logger));
   }
 
   // ---- the routing snapshot, and what ExtensionsModule's boot and health read ---------------

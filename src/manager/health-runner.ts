@@ -72,6 +72,11 @@ export class HealthRunner {
     return flight.result ?? this.waitFor(flight);
   }
 
+  /** The last answer's `healthy`, if a check has answered (for the gauges: no check runs). */
+  lastHealthy(name: string): boolean | undefined {
+    return this.flights.get(name)?.result?.healthy;
+  }
+
   /** Drops what is known of an extension (it was unloaded). */
   forget(name: string): void {
     this.flights.delete(name);

@@ -4,6 +4,7 @@ import { ownValue } from '../utils/own.js';
 import { timeLimitProblem } from '../utils/time-limits.js';
 import type { LifecyclePhase } from './manager.interface.js';
 import { resilienceIssues, type ResilienceOptions } from '../routing/resilience/resilience.options.js';
+import { telemetryIssues, type TelemetryOptions } from '../telemetry/telemetry.options.js';
 
 /** What happens when an extension fails to load, set up or start at boot. */
 export type BootFailurePolicy = 'abort' | 'continue';
@@ -64,6 +65,8 @@ export interface ExtensionsRuntimeOptions {
   drainTimeoutMs?: number;
   /** Retries, time limits, fallbacks and circuit breakers of router.chat()/chatStream(); see the README's "Resilience". */
   resilience?: ResilienceOptions;
+  /** Where traces and metrics go (default: OpenTelemetry's global providers), and whether content is recorded; see the README's "Observability". */
+  telemetry?: TelemetryOptions;
   /** Run setup() and start() in onModuleInit. Default `true`; `false` leaves starting to the caller. */
   autoStart?: boolean;
 }
@@ -106,7 +109,7 @@ export function validateRuntimeOptions(options: ExtensionsRuntimeOptions): void 
   checkMs(options.healthCacheMs, 'healthCacheMs', true, issues);
   checkMs(options.shutdownDelayMs, 'shutdownDelayMs', true, issues);
   checkMs(options.drainTimeoutMs, 'drainTimeoutMs', true, issues);
-  issues.push(...resilienceIssues(options.resilience));
+  issues.push(...resilienceIssues(options.resilience), ...telemetryIssues(options.telemetry));
   if (options.autoStart !== undefined && typeof options.autoStart !== 'boolean') {
     issues.push({ field: 'autoStart', message: `must be true or false (got ${typeof options.autoStart})` });
   }

@@ -5,6 +5,10 @@ import { setOwn } from '../utils/own.js';
 import { InFlightCalls, type DrainResult } from './in-flight-calls.js';
 import { routedChat, routedChatStream, routedEmbed, type RouterCallOptions } from './provider-calls.js';
 import { CircuitBreakers } from './resilience/circuit-breakers.js';
+import { attemptStart } from './resilience/attempts.js';
+import type { CallLogLine } from '../telemetry/call-telemetry.js';
+import { Telemetry } from '../telemetry/telemetry.js';
+import type { TelemetryOptions } from '../telemetry/telemetry.options.js';
 import { resolveResilience, type ResilienceOptions, type ResolvedResilience } from './resilience/resilience.options.js';
 import type { ChatStream } from './resilience/resilient-stream.js';
 import { modelsOf, RoutingTable, type Match } from './routing-table.js';
@@ -32,6 +36,15 @@ const drainedError = (extension: string | undefined, limitMs: number) =>
     { status: 503, providerCode: 'shutting_down' },
   );
 
+/** Where the router's telemetry goes, and what its gauges read of the manager. */
+export interface RouterObservability {
+  options?: () => TelemetryOptions | undefined;
+  /** The last health answer of an extension, if known. */
+  lastHealthy?: (name: string) => boolean | undefined;
+  /** Prints a call's debug line (built only when called). */
+  debug?: (line: () => CallLogLine) => void;
+}
+
 /** Only these states route: a failed or stopped extension leaves routing at once. */
 const ROUTABLE = new Set(['loaded', 'started']);
 
@@ -51,15 +64,28 @@ export class ModelRouter {
    * @param resilienceOptions read at each call (forRootAsync's options arrive after the router exists)
    * @param log where breaker changes are reported (a warning each)
    */
+  /** Spans and metrics of the calls (see the README's "Observability"). */
+  readonly telemetry: Telemetry;
+
   constructor(
     private readonly source: RoutingSource,
     private readonly resilienceOptions: () => ResilienceOptions | undefined = () => undefined,
     log: (message: string) => void = () => undefined,
+    observability: RouterObservability = {},
   ) {
     this.breakers = new CircuitBreakers(
       () => this.resilience.breaker,
-      (c) => log(`Circuit breaker ${c.route}: ${c.from} -> ${c.to} (${c.reason})`),
+      (c) => {
+        log(`Circuit breaker ${c.route}: ${c.from} -> ${c.to} (${c.reason})`);
+        this.telemetry.breakerChanged(c.route, c.to);
+      },
     );
+    const telemetrySource = {
+      extensions: () => this.source.extensions().map((e) => ({ name: e.definition.name, state: e.state })),
+      lastHealthy: observability.lastHealthy ?? (() => undefined),
+      breakers: () => this.breakers.snapshot(),
+    };
+    this.telemetry = new Telemetry(observability.options ?? (() => undefined), telemetrySource, attemptStart, observability.debug);
   }
 
   private resolved?: { from: ResilienceOptions | undefined; value: ResolvedResilience };
@@ -133,7 +159,7 @@ export class ModelRouter {
 
   /** Embeddings from the extension that serves `request.model` with the `embeddings` capability. */
   embed(request: EmbeddingRequest, options?: RouterCallOptions): Promise<EmbeddingResponse> {
-    return routedEmbed(this.routeFn, this.calls, request, options);
+    return routedEmbed(this, this.routeFn, this.calls, request, options);
   }
 
   private readonly routeFn = (model: string, options: RouteOptions) => this.route(model, options);

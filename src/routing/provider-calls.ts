@@ -15,7 +15,10 @@ import type { CircuitBreakers } from './resilience/circuit-breakers.js';
 import type { ResolvedResilience } from './resilience/resilience.options.js';
 import { resilientChat, type ResilientContext } from './resilience/resilient-chat.js';
 import { resilientStream, type ChatStream } from './resilience/resilient-stream.js';
-import { planRoutes, type RouteFinder } from './resilience/route-plan.js';
+import { planRoutes, type PlannedRoute, type RouteFinder } from './resilience/route-plan.js';
+import type { WithAttempts } from './resilience/resilient-chat.js';
+import type { PlannedCall } from '../telemetry/call-telemetry.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
 import type { RouteOptions, RouteResult } from './routing.interface.js';
 
 /** What a call to the router may carry: a signal that cancels the provider's call. */
@@ -57,33 +60,58 @@ function callFailure(error: unknown, call: InFlightCall, extension: string): Ext
   return providerFailure(call.drainError ?? error, extension);
 }
 
-/** One call to the extension that serves `request.model`, with the provider's own model name. */
-async function routedCall<Answer>(
-  route: Route,
-  calls: InFlightCalls,
-  request: { model: string },
-  capabilities: string[],
-  operation: 'chat' | 'embed',
-  options: RouterCallOptions,
-): Promise<Answer & { extension: string }> {
-  const routed = route(request.model, { capabilities });
-  const target = provider(routed, operation) as Record<typeof operation, (request: unknown, options: { signal: AbortSignal }) => Promise<Answer>>;
-  const call = calls.open(options.signal);
-  call.extension = routed.extension;
+/** An embeddings call to the extension that serves `request.model`, with the provider's own model name. */
+export async function routedEmbed(router: { readonly telemetry: Telemetry }, route: Route, calls: InFlightCalls, request: EmbeddingRequest, options: RouterCallOptions = {}): Promise<EmbeddingResponse> {
+  const record = router.telemetry.call('embeddings', request.model, false);
+  let call: InFlightCall | undefined;
   try {
-    const answer = await call.race(target[operation]({ ...request, model: routed.upstreamModel }, { signal: call.signal }));
+    const routed = route(request.model, { capabilities: ['embeddings'] });
+    record.plan({ extension: routed.extension, declaredModel: routed.model.name, match: routed.match, costPerToken: routed.model.costPerToken });
+    const target = provider(routed, 'embed');
+    call = calls.open(options.signal);
+    call.extension = routed.extension;
+    let answer: ProviderEmbeddingResponse;
+    try {
+      answer = await call.race(target.embed!({ ...request, model: routed.upstreamModel }, { signal: call.signal }));
+    } catch (error) {
+      throw callFailure(error, call, routed.extension);
+    }
+    const usage = answer.usage && { promptTokens: answer.usage.promptTokens, completionTokens: 0, totalTokens: answer.usage.totalTokens };
+    record.succeeded({ extension: routed.extension, model: answer.model, usage });
     return { ...answer, extension: routed.extension };
   } catch (error) {
-    throw callFailure(error, call, routed.extension);
+    record.failed(error);
+    throw error;
   } finally {
-    call.end();
+    call?.end();
   }
 }
+
+/** The first route of a plan, as the call's telemetry names it; the breaker of the route each attempt took. */
+function plannedCall(routes: readonly PlannedRoute[], breakers: CircuitBreakers): PlannedCall | undefined {
+  const first = routes[0];
+  if (!first) return undefined;
+  return {
+    extension: first.extension,
+    declaredModel: first.model.name,
+    match: first.match,
+    costPerToken: first.model.costPerToken,
+    breakerOf: (attempt) => {
+      const route = routes.find((r) => r.extension === attempt.extension && r.upstreamModel === attempt.model);
+      return route && breakers.state(route.key);
+    },
+  };
+}
+
+/** The model entry that answered: its cost per token. */
+const costOf = (routes: readonly PlannedRoute[], extension: string | undefined, model: string | undefined) =>
+  routes.find((r) => r.extension === extension && r.upstreamModel === model)?.model.costPerToken;
 
 /** What the resilient calls need of the router. */
 export interface ResilientRouter extends RouteFinder {
   readonly resilience: ResolvedResilience;
   readonly breakers: CircuitBreakers;
+  readonly telemetry: Telemetry;
 }
 
 function contextFor(router: ResilientRouter, request: ChatRequest, call: InFlightCall, callerSignal: AbortSignal | undefined): ResilientContext {
@@ -100,9 +128,21 @@ function contextFor(router: ResilientRouter, request: ChatRequest, call: InFligh
 
 /** A chat request with retries, fallbacks and breakers (see resilience/); the answer lists its attempts. */
 export async function routedChat(router: ResilientRouter, calls: InFlightCalls, request: ChatRequest, options: RouterCallOptions = {}): Promise<ChatResponse> {
+  const record = router.telemetry.call('chat', request.model, false, request.messages);
   const call = calls.open(options.signal);
   try {
-    return await resilientChat(contextFor(router, request, call, options.signal), request);
+    const context = contextFor(router, request, call, options.signal);
+    record.plan(plannedCall(context.routes, router.breakers));
+    const answer = await resilientChat(context, request);
+    const last = answer.attempts.at(-1);
+    record.succeeded(
+      { extension: answer.extension, model: answer.model, id: answer.id, usage: answer.usage, finishReason: answer.finishReason, text: answer.message?.content, costPerToken: costOf(context.routes, last?.extension, last?.model) },
+      answer.attempts,
+    );
+    return answer;
+  } catch (error) {
+    record.failed(error, (error as WithAttempts<unknown>)?.attempts);
+    throw error;
   } finally {
     call.end();
   }
@@ -117,13 +157,38 @@ export function routedChatStream(router: ResilientRouter, calls: InFlightCalls, 
   const attempts: Attempt[] = [];
   const now: { route?: { extension: string; model: string } } = {};
   async function* run(): AsyncGenerator<ChatChunk> {
+    const record = router.telemetry.call('chat', request.model, true, request.messages);
     const call = calls.open(options.signal);
-    let finished = false;
+    let ended = false;
+    let routes: readonly PlannedRoute[] = [];
+    const seen: { model?: string; id?: string; usage?: ChatChunk['usage']; finish?: string | null; text?: string } = record.wantsContent ? { text: '' } : {};
     try {
-      yield* resilientStream(contextFor(router, request, call, options.signal), request, attempts, now);
-      finished = true;
+      const context = contextFor(router, request, call, options.signal);
+      routes = context.routes;
+      record.plan(plannedCall(routes, router.breakers));
+      for await (const chunk of resilientStream(context, request, attempts, now)) {
+        if (chunk.delta?.content) {
+          record.firstChunk();
+          if (seen.text !== undefined) seen.text += chunk.delta.content;
+        }
+        if (chunk.usage) seen.usage = chunk.usage;
+        if (chunk.model) seen.model = chunk.model;
+        if (chunk.id) seen.id = chunk.id;
+        if (chunk.finishReason) seen.finish = chunk.finishReason;
+        yield chunk;
+      }
+      ended = true;
+      const route = now.route;
+      record.succeeded({ extension: route?.extension ?? '', model: seen.model ?? route?.model, id: seen.id, usage: seen.usage, finishReason: seen.finish, text: seen.text, costPerToken: costOf(routes, route?.extension, route?.model) }, attempts);
+    } catch (error) {
+      ended = true;
+      record.failed(error, attempts);
+      throw error;
     } finally {
-      if (!finished) call.abort(new Error('the stream was not read to its end'));
+      if (!ended) {
+        call.abort(new Error('the stream was not read to its end'));
+        record.cancelled(attempts);
+      }
       call.end();
     }
   }
@@ -137,6 +202,3 @@ export function routedChatStream(router: ResilientRouter, calls: InFlightCalls, 
   };
 }
 
-export function routedEmbed(route: Route, calls: InFlightCalls, request: EmbeddingRequest, options: RouterCallOptions = {}): Promise<EmbeddingResponse> {
-  return routedCall<ProviderEmbeddingResponse>(route, calls, request, ['embeddings'], 'embed', options);
-}

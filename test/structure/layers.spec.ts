@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  */
 const LAYERS: string[][] = [
   ['utils', 'errors', 'provider'],
-  ['loading'],
+  ['loading', 'telemetry'],
   ['definition'],
   ['discovery'],
   ['configuration', 'dependencies'],

@@ -10,6 +10,11 @@ import type { PlannedRoute } from './route-plan.js';
 /** One attempt, as the answer's accounting shows it. */
 export type Attempt = RouteAttempt;
 
+/** When each attempt began (epoch ms), for its span; kept off the attempt, which answers show as they are. */
+const ATTEMPT_STARTS = new WeakMap<Attempt, number>();
+
+export const attemptStart = (attempt: Attempt): number | undefined => ATTEMPT_STARTS.get(attempt);
+
 /** Spacing of attempts on one route: never a third within this many ms of the first. */
 export const MIN_SPACING_MS = 1500;
 /**
@@ -70,7 +75,7 @@ export class RequestAttempts {
   /** Records an attempt that failed; returns what it means. */
   failed(route: PlannedRoute, error: ExtensionError, began: number, callerSignal: AbortSignal): FailureKind {
     const kind = this.budgetPassed ? 'timeout' : classify(error, callerSignal);
-    this.list.push({ extension: route.extension, model: route.upstreamModel, outcome: kind, ...(error instanceof ProviderError && error.status !== undefined && { status: error.status }), ms: Date.now() - began });
+    this.record({ extension: route.extension, model: route.upstreamModel, outcome: kind, ...(error instanceof ProviderError && error.status !== undefined && { status: error.status }), ms: Date.now() - began }, began);
     // A route that ran out of the request's budget (a fallback given what the others left) is not to blame.
     if (kind === 'aborted' || this.budgetPassed) this.breakers.release(route.key);
     else if (countsAgainstRoute(kind)) this.breakers.failure(route.key, error.message.slice(0, 200));
@@ -81,18 +86,23 @@ export class RequestAttempts {
   }
 
   succeeded(route: PlannedRoute, began: number): void {
-    this.list.push({ extension: route.extension, model: route.upstreamModel, outcome: 'ok', ms: Date.now() - began });
+    this.record({ extension: route.extension, model: route.upstreamModel, outcome: 'ok', ms: Date.now() - began }, began);
     this.breakers.success(route.key);
   }
 
   /** An attempt that ended with no verdict (a stream its consumer left): recorded, and its breaker's probe released. */
   abandoned(route: PlannedRoute, began: number): void {
-    this.list.push({ extension: route.extension, model: route.upstreamModel, outcome: 'aborted', ms: Date.now() - began });
+    this.record({ extension: route.extension, model: route.upstreamModel, outcome: 'aborted', ms: Date.now() - began }, began);
     this.breakers.release(route.key);
   }
 
   skipped(route: PlannedRoute): void {
-    this.list.push({ extension: route.extension, model: route.upstreamModel, outcome: 'skipped', ms: 0 });
+    this.record({ extension: route.extension, model: route.upstreamModel, outcome: 'skipped', ms: 0 }, Date.now());
+  }
+
+  private record(attempt: Attempt, began: number): void {
+    this.list.push(attempt);
+    ATTEMPT_STARTS.set(attempt, began);
   }
 
   /**
