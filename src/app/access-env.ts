@@ -74,7 +74,7 @@ function wholeNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
  * The gateway's access options from the environment: keys from GATEWAY_KEYS_FILE and GATEWAY_API_KEYS
  * (both may be set: the lists are joined), GATEWAY_RATE_LIMIT_RPM as every key's default RPM (over the
  * file's `defaults.rpm`), REDIS_URL (over the file's `redisUrl`), GATEWAY_ALLOW_ANONYMOUS=true, and
- * GATEWAY_PROTECTED_PATHS (comma-separated; default: the file's, else extensions, models, metrics).
+ * GATEWAY_PROTECTED_PATHS (comma-separated, or `none`; default: the file's, else extensions, models, metrics).
  * Checked here, so a mistake stops the boot naming the variable or the file and the field.
  */
 export async function accessFromEnv(env: NodeJS.ProcessEnv): Promise<AccessOptions> {
@@ -88,7 +88,7 @@ export async function accessFromEnv(env: NodeJS.ProcessEnv): Promise<AccessOptio
     ...file,
     keys: [...(file.keys ?? []), ...listed],
     defaults: { ...file.defaults, ...(rpm !== undefined && { rpm }) },
-    protectedPaths: paths !== undefined ? paths.split(',').map((p) => p.trim()).filter(Boolean) : (file.protectedPaths ?? DEFAULT_PROTECTED_PATHS),
+    protectedPaths: paths?.trim() ? (paths.trim() === 'none' ? [] : paths.split(',').map((p) => p.trim()).filter(Boolean)) : (file.protectedPaths ?? DEFAULT_PROTECTED_PATHS),
     ...(env.REDIS_URL?.trim() && { redisUrl: env.REDIS_URL.trim() }),
   };
   if (env.GATEWAY_ALLOW_ANONYMOUS !== undefined && env.GATEWAY_ALLOW_ANONYMOUS !== '') {

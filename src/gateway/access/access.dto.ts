@@ -42,8 +42,8 @@ export class AccessKeyDto extends AccessLimitsDto {
   /** Shown in logs and errors in place of the key; unique. Default: `key-` and 8 hex digits of the key's SHA-256. */
   @IsOptional() @IsString() @Matches(/^[\w.@:-]{1,64}$/, { message: 'name must be 1 to 64 letters, digits, _ . @ : or -' }) name?: string;
   /** The key clients send as `Authorization: Bearer <key>`: 16 to 512 printable characters. */
-  @ValidateIf((k: AccessKeyDto) => k.sha256 === undefined)
-  @IsString({ message: 'key is required (or sha256, the hex SHA-256 of the key)' })
+  @ValidateIf((k: AccessKeyDto) => k.key !== undefined)
+  @IsString({ message: 'key must be a string' })
   @MinLength(16, { message: 'key must be at least 16 characters: a short key can be guessed' })
   @MaxLength(512)
   @Matches(/^[\x21-\x7e]+$/, { message: 'key must be printable ASCII without spaces (it travels in an HTTP header)' })

@@ -99,6 +99,7 @@ export function accessIssues(input: unknown): { value: AccessOptionsDto; issues:
   const names = new Set<string>();
   const digests = new Set<string>();
   (Array.isArray(value.keys) ? value.keys : []).forEach((key, i) => {
+    if (isRecord(key) && key.key === undefined && key.sha256 === undefined) issues.push({ field: `keys[${i}].key`, message: 'is required (or sha256, the hex SHA-256 of the key)' });
     if (key?.key !== undefined && key.sha256 !== undefined) issues.push({ field: `keys[${i}]`, message: 'has both key and sha256; give one' });
     const digest = typeof key?.sha256 === 'string' ? key.sha256.toLowerCase() : typeof key?.key === 'string' ? sha256(key.key).toString('hex') : undefined;
     if (digest && digests.has(digest)) issues.push({ field: `keys[${i}]`, message: 'is the same key as an earlier entry' });
