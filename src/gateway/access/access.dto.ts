@@ -63,7 +63,7 @@ export class AccessOptionsDto {
   @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @Matches(/^\/?[\w.~-]+(\/[\w.~-]+)*\/?$/, { each: true, message: 'each protected path must be a path such as "metrics" or "internal/extensions"' }) protectedPaths?: string[];
   /** Redis for counters shared by every replica, e.g. `redis://redis:6379/0`; unset: counters in memory. */
   @IsOptional() @IsString() @Matches(/^rediss?:\/\//, { message: 'redisUrl must start with redis:// or rediss://' }) redisUrl?: string;
-  /** Time limit of one Redis call in ms (default 250); past it the call counts as Redis being down. */
+  /** Time limit of one Redis call in ms (default 500); past it the call counts as Redis being down. */
   @IsOptional() @IsInt() @Min(1) redisTimeoutMs?: number;
   /** Prefix of the Redis keys (default `gleitzeit:limits`). */
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100) redisKeyPrefix?: string;

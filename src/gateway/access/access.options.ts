@@ -163,7 +163,7 @@ export function resolveAccess(options: AccessOptions, gatewayPath: string, where
     protectedPaths: [...new Set(paths)],
     allowAnonymous: value.allowAnonymous === true,
     redisUrl: value.redisUrl,
-    redisTimeoutMs: value.redisTimeoutMs ?? 250,
+    redisTimeoutMs: value.redisTimeoutMs ?? 500,
     redisKeyPrefix: value.redisKeyPrefix ?? 'gleitzeit:limits',
     onRedisDown: value.onRedisDown ?? 'memory',
   };
