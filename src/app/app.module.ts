@@ -6,6 +6,7 @@ import { OpenAiGatewayModule } from '../gateway/gateway.module.js';
 import { SHIPPED_EXTENSIONS } from '../helpers/shipped-extensions.js';
 import { timeLimitProblem } from '../utils/time-limits.js';
 import { ExtensionsModule } from '../module/extensions.module.js';
+import { accessFromEnv } from './access-env.js';
 import type { ResilienceOptions } from '../routing/resilience/resilience.options.js';
 
 export { SHIPPED_EXTENSIONS };
@@ -65,7 +66,8 @@ export class AppModule {
           resilience: resilienceFromEnv(env),
           extensionOptions: Object.fromEntries(KEYED.map((name) => [name, { onBootFailure: 'continue' as const }])),
         }),
-        OpenAiGatewayModule.register({ path: 'v1', timeoutMs: msFromEnv(env, 'GLEITZEIT_TIMEOUT_MS', 60_000) }),
+        // API keys, per-key limits and budgets (GATEWAY_API_KEYS, GATEWAY_KEYS_FILE, GATEWAY_RATE_LIMIT_RPM, REDIS_URL, ...).
+        OpenAiGatewayModule.register({ path: 'v1', timeoutMs: msFromEnv(env, 'GLEITZEIT_TIMEOUT_MS', 60_000), access: await accessFromEnv(env) }),
       ],
       // Broken JSON or an unknown route under /v1 fails before the gateway's controller: answer it in OpenAI's format too.
       providers: [{ provide: APP_FILTER, useFactory: (host: HttpAdapterHost) => new OpenAiPathExceptionFilter('v1', host), inject: [HttpAdapterHost] }],

@@ -37,6 +37,12 @@ function streamErrorBody(error: unknown): OpenAiErrorBody {
   return { error: { message: 'The stream failed; the server log has the cause.', type: 'server_error', param: null, code: null } };
 }
 
+/** What a stream delivered: its usage when it came, and the characters of content sent (to estimate a cut stream's tokens). */
+export interface StreamSent {
+  usage?: Usage;
+  chars: number;
+}
+
 /**
  * Sends a streamed answer as OpenAI does: Server-Sent Events of `chat.completion.chunk` objects, a
  * usage chunk when asked for, then `data: [DONE]`. The first chunk is awaited before any header goes
@@ -44,7 +50,7 @@ function streamErrorBody(error: unknown): OpenAiErrorBody {
  * later is an `error` event (what OpenAI clients raise), and no [DONE]; the router never ends a cut
  * answer as a whole one (it fails with `stream_cut`), so neither does this.
  */
-export async function sendStream(stream: AsyncIterable<ChatChunk> & Partial<Pick<ChatStream, 'attempts' | 'route'>>, response: ServerResponse, limits: CallLimits, options: StreamOptions): Promise<void> {
+export async function sendStream(stream: AsyncIterable<ChatChunk> & Partial<Pick<ChatStream, 'attempts' | 'route'>>, response: ServerResponse, limits: CallLimits, options: StreamOptions): Promise<StreamSent> {
   const iterator = stream[Symbol.asyncIterator]();
   const close = () => void iterator.return?.(undefined)?.catch(() => undefined);
   let step: IteratorResult<ChatChunk>;
@@ -56,27 +62,31 @@ export async function sendStream(stream: AsyncIterable<ChatChunk> & Partial<Pick
   }
   response.writeHead(200, { ...SSE_HEADERS, ...accountingHeaders(stream.attempts, stream.route) });
   const header: StreamHeader = { id: completionId(), created: unixSeconds(), model: step.value?.model ?? options.model };
-  let usage: Usage | undefined;
+  const sent: StreamSent = { chars: 0 };
   // Each chunk waits under the call's limits: one abort listener for the whole stream.
   const race = new SignalRace(limits.signal);
   try {
     while (!step.done) {
       limits.touch();
       const chunk = step.value;
-      if (chunk?.usage) usage = chunk.usage;
+      if (chunk?.usage) sent.usage = chunk.usage;
+      const content = chunk?.delta?.content;
+      if (typeof content === 'string') sent.chars += content.length;
       // A stream continued on a fallback names the model that sends each chunk.
       if (typeof chunk?.model === 'string' && chunk.model) header.model = chunk.model;
       const wire = chunk && toWireChunk(chunk, header);
       if (wire) await write(response, `data: ${JSON.stringify(wire)}\n\n`, limits, race);
       step = await race.wait(iterator.next());
     }
-    if (options.includeUsage && usage) await write(response, `data: ${JSON.stringify(usageChunk(usage, header))}\n\n`, limits, race);
+    if (options.includeUsage && sent.usage) await write(response, `data: ${JSON.stringify(usageChunk(sent.usage, header))}\n\n`, limits, race);
     response.end('data: [DONE]\n\n');
+    return sent;
   } catch (error) {
     close();
-    if (limits.clientGone || response.destroyed || response.writableEnded) return;
+    if (limits.clientGone || response.destroyed || response.writableEnded) return sent;
     logger.warn(`A stream from extension "${options.extension}" failed after it began: ${error instanceof Error ? error.message : 'a value that is not an Error'}`);
     response.end(`data: ${JSON.stringify(streamErrorBody(error))}\n\n`);
+    return sent;
   } finally {
     race.dispose();
   }

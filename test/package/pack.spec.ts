@@ -171,7 +171,7 @@ console.log(\`Listening on \${await app.getUrl()}\`);
 `,
 };
 
-const PEERS = ['@nestjs/common', '@nestjs/core', '@nestjs/config', '@nestjs/terminus', 'reflect-metadata', 'rxjs', 'class-validator', 'class-transformer'];
+const PEERS = ['@nestjs/common', '@nestjs/core', '@nestjs/config', '@nestjs/terminus', 'reflect-metadata', 'rxjs', 'class-validator', 'class-transformer', '@opentelemetry/api'];
 
 describe('the npm package', () => {
   it(
@@ -218,11 +218,12 @@ describe('the npm package', () => {
       const installed = join(app, 'node_modules', 'gleitzeit-extensions');
       // Nest and friends are the app's (peers, one copy each); no HTTP platform is forced on it.
       const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
-      expect(Object.keys(manifest.dependencies).sort()).toEqual(['redos-detector', 'semver', 'yaml']);
+      expect(Object.keys(manifest.dependencies).sort()).toEqual(['commander', 'redos-detector', 'semver', 'yaml']);
       const optional = Object.keys(manifest.peerDependenciesMeta ?? {}).filter((name) => manifest.peerDependenciesMeta[name].optional);
       expect(Object.keys(manifest.peerDependencies).filter((name) => !optional.includes(name)).sort()).toEqual([...PEERS].sort());
-      // The provider SDKs are needed only by the shipped openai and claude extensions: optional peers.
-      expect(optional.sort()).toEqual(['@anthropic-ai/sdk', 'openai']);
+      // The provider SDKs are needed only by the shipped openai and claude extensions, ioredis only for
+      // the gateway's limits shared through Redis: optional peers.
+      expect(optional.sort()).toEqual(['@anthropic-ai/sdk', 'ioredis', 'openai']);
       expect(readdirSync(installed)).not.toContain('node_modules');
       const library = readdirSync(join(installed, 'dist', 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
       const importsPlatform = library.filter((f) => readFileSync(join(installed, 'dist', 'src', f), 'utf8').includes('@nestjs/platform-express'));
