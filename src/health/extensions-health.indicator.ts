@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorFunction, type HealthIndicatorResult } from '@nestjs/terminus';
 import { ExtensionConfigError } from '../errors/index.js';
 import { ExtensionManager } from '../manager/extension-manager.js';
+import { HealthChangeLog } from './health-log.js';
 
 /** Keys Terminus reserves in indicator details; an extension's own are moved under `details`. */
 const RESERVED = new Set(['status', 'responseTime', 'cachedResponse']);
@@ -20,6 +21,8 @@ function withoutReserved(health: Record<string, unknown>): Record<string, unknow
  */
 @Injectable()
 export class ExtensionsHealthIndicator {
+  private readonly changes = new HealthChangeLog();
+
   constructor(
     @Inject(HealthIndicatorService) private readonly health: HealthIndicatorService,
     @Inject(ExtensionManager) private readonly manager: ExtensionManager,
@@ -31,6 +34,12 @@ export class ExtensionsHealthIndicator {
    * that failed only for want of required settings (an API key) shows as `not configured`, naming them.
    */
   async isHealthy(name: string): Promise<HealthIndicatorResult> {
+    const result = await this.check(name);
+    this.changes.note(name, result);
+    return result;
+  }
+
+  private async check(name: string): Promise<HealthIndicatorResult> {
     const session = this.health.check(name);
     const state = this.manager.getState(name);
     if (state === 'failed') {
