@@ -64,7 +64,7 @@ export class AppModule {
           // On SIGTERM: readiness fails, calls in flight get this long to finish, then extensions stop.
           drainTimeoutMs: msFromEnv(env, 'GLEITZEIT_DRAIN_TIMEOUT_MS', 10_000, true),
           resilience: resilienceFromEnv(env),
-          extensionOptions: Object.fromEntries(KEYED.map((name) => [name, { onBootFailure: 'continue' as const }])),
+          extensionOptions: Object.fromEntries(KEYED.filter((name) => extensions.includes(name)).map((name) => [name, { onBootFailure: 'continue' as const }])),
         }),
         // API keys, per-key limits and budgets (GATEWAY_API_KEYS, GATEWAY_KEYS_FILE, GATEWAY_RATE_LIMIT_RPM, REDIS_URL, ...).
         OpenAiGatewayModule.register({ path: 'v1', timeoutMs: msFromEnv(env, 'GLEITZEIT_TIMEOUT_MS', 60_000), access: await accessFromEnv(env) }),

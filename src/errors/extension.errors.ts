@@ -39,16 +39,34 @@ export interface UnreadablePackage {
   reason: string;
 }
 
+/**
+ * Setup errors (a name not found, config, packages, a malformed manifest) describe files and settings,
+ * not code: their stack is the message alone, so a boot that fails on a missing env var prints what
+ * to set, not frames of this library and of Nest's hooks.
+ */
+function withoutFrames(error: Error): void {
+  Object.defineProperty(error, 'stack', { value: `${error.name}: ${error.message}`, writable: true, configurable: true });
+}
+
+/** A list already in the message: kept as a property, left out of what util.inspect (an uncaught error) prints. */
+function hidden(error: Error, key: string): void {
+  Object.defineProperty(error, key, { enumerable: false });
+}
+
 /** Base class of every error this library throws. */
 export class ExtensionError extends Error {
+  /** The extension concerned; not an own property when there is none (no `extensionName: undefined` in printed errors). */
+  declare readonly extensionName?: string;
+
   constructor(
     message: string,
     readonly code: ExtensionErrorCode,
-    readonly extensionName?: string,
+    extensionName?: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
     this.name = new.target.name;
+    if (extensionName !== undefined) Object.defineProperty(this, 'extensionName', { value: extensionName, enumerable: true });
   }
 }
 
@@ -56,6 +74,7 @@ export class ExtensionError extends Error {
 export class ExtensionNotFound extends ExtensionError {
   constructor(message: string, extensionName: string) {
     super(message, ExtensionErrorCode.NOT_FOUND, extensionName);
+    withoutFrames(this);
   }
 }
 
@@ -74,6 +93,8 @@ export class ExtensionConfigError extends ExtensionError {
     readonly issues: ExtensionIssue[],
   ) {
     super(message, ExtensionErrorCode.CONFIG, extensionName);
+    hidden(this, 'issues');
+    withoutFrames(this);
   }
 
   /**
@@ -95,6 +116,7 @@ export class ExtensionDependencyError extends ExtensionError {
     readonly unreadable: UnreadablePackage[] = [],
   ) {
     super(message, ExtensionErrorCode.DEPENDENCY, extensionName);
+    withoutFrames(this);
   }
 }
 
@@ -107,6 +129,8 @@ export class ExtensionValidationError extends ExtensionError {
     readonly file?: string,
   ) {
     super(message, ExtensionErrorCode.VALIDATION, extensionName);
+    hidden(this, 'issues');
+    withoutFrames(this);
   }
 }
 
@@ -172,13 +196,22 @@ export class ExtensionLifecycleError extends ExtensionError {
   }
 }
 
-/** Boot failed: `errors` holds one error per failed extension. */
+/**
+ * Boot failed: `errors` holds one error per failed extension, and the message carries all of theirs.
+ * The stack is a one-line summary without frames (the boot's own frames are this library's and Nest's
+ * hooks): Node prints an uncaught one as that line plus its `errors`, each with its message once, and
+ * with its `cause` (the stack of an extension's own code) when it has one.
+ */
 export class ExtensionBootError extends ExtensionError {
   constructor(
     message: string,
     readonly errors: ExtensionError[],
   ) {
     super(message, ExtensionErrorCode.BOOT);
+    hidden(this, 'errors');
+    const names = errors.map((e) => e.extensionName ?? '(unnamed)').join(', ');
+    const headline = message.split('\n')[0].replace(/:$/, '');
+    Object.defineProperty(this, 'stack', { value: `${this.name}: ${headline}: ${names}`, writable: true, configurable: true });
   }
 }
 
@@ -189,5 +222,6 @@ export class ExtensionShutdownError extends ExtensionError {
     readonly errors: ExtensionError[],
   ) {
     super(message, ExtensionErrorCode.SHUTDOWN);
+    hidden(this, 'errors');
   }
 }

@@ -3,6 +3,7 @@ import { HealthIndicatorService, type HealthIndicatorFunction, type HealthIndica
 import type { ExtensionHealth } from '../definition/definition.interface.js';
 import { ExtensionConfigError } from '../errors/index.js';
 import { ExtensionManager } from '../manager/extension-manager.js';
+import { HealthChangeLog } from './health-log.js';
 
 /** Keys Terminus reserves in indicator details; an extension's own are moved under `details`. */
 const RESERVED = new Set(['status', 'responseTime', 'cachedResponse']);
@@ -30,6 +31,8 @@ function reportData(state: string, answer: ExtensionHealth, responseTime: number
  */
 @Injectable()
 export class ExtensionsHealthIndicator {
+  private readonly changes = new HealthChangeLog();
+
   constructor(
     @Inject(HealthIndicatorService) private readonly health: HealthIndicatorService,
     @Inject(ExtensionManager) private readonly manager: ExtensionManager,
@@ -44,8 +47,18 @@ export class ExtensionsHealthIndicator {
     return this.indicate(name);
   }
 
-  /** isHealthy(), with an answer known at once returned as it is: Terminus takes either. */
+  /** isHealthy(), with an answer known at once returned as it is (Terminus takes either); a change is logged. */
   private indicate(name: string): HealthIndicatorResult | Promise<HealthIndicatorResult> {
+    const result = this.check(name);
+    return result instanceof Promise ? result.then((settled) => this.noted(name, settled)) : this.noted(name, result);
+  }
+
+  private noted(name: string, result: HealthIndicatorResult): HealthIndicatorResult {
+    this.changes.note(name, result);
+    return result;
+  }
+
+  private check(name: string): HealthIndicatorResult | Promise<HealthIndicatorResult> {
     const session = this.health.check(name);
     const state = this.manager.getState(name);
     if (state === 'failed') {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { redact } from '../configuration/secrets.js';
 import type { ExtensionHealth } from '../definition/definition.interface.js';
 import { describeThrown } from '../errors/index.js';
@@ -127,6 +128,8 @@ export class HealthRunner {
   private deadlineGroup(): DeadlineGroup {
     if (this.group) return this.group;
     const controller = new AbortController();
+    // Every extension probed together listens on this one signal: as many listeners as extensions, by design.
+    setMaxListeners(0, controller.signal);
     const members = new Set<Flight>();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<ExtensionHealth>((resolve) => {

@@ -26,12 +26,13 @@ export function createManager(
     resolve: (token) => moduleRef.get(token, { strict: false }),
     env: config ? (key) => config.get<string>(key) : undefined,
   });
-  manager.register(plan.discovery);
-  // With every extension selected, a broken one in a search path fails the boot under `abort`.
+  // With every extension selected, a broken one in a search path fails the boot under `abort`. Thrown
+  // before registering, which would log each problem too: the error is the one report of them.
   const { problems } = plan.discovery;
   if (!plan.explicit && problems.length && (options.onBootFailure ?? 'abort') === 'abort') {
     throw new ExtensionBootError(aggregateMessage('Extensions failed to boot', problems), problems);
   }
+  manager.register(plan.discovery);
   const selection = options.extensions ? plan.selected.filter((name) => options.extensions!.includes(name)) : plan.selected;
   const definitions = new Map(manager.allRecords().map((r) => [r.definition.name, r.definition]));
   manager.boot.extensions = withDependencies(selection, definitions);
@@ -71,22 +72,21 @@ export async function bootExtensions(manager: ExtensionManager, options: Extensi
   const records = () => manager.boot.extensions.map((n) => byName.get(n)!);
   const failedEarly = records().filter((r) => r.state === 'failed').map((r) => r.error!);
   const aborts = (errors: ExtensionError[]) => errors.some((e) => manager.boot.policyFor(e.extensionName!) === 'abort');
+  // Under abort the thrown error is the report (it names every failed extension and why): the tree is
+  // not logged as well, so a failure is printed once, by whoever handles the error.
   if (aborts(failedEarly)) {
-    logger.error(bootTree(records()));
     throw new ExtensionBootError(aggregateMessage('Extensions failed to boot', failedEarly), failedEarly);
   }
   const loaded = records().filter((r) => r.state === 'loaded').map((r) => r.definition.name);
   const failures = options.autoStart === false ? [] : await manager.startExtensions(loaded);
   const all = [...failedEarly, ...failures];
-  const tree = bootTree(records());
   if (aborts(all)) {
-    logger.error(tree);
     await manager.stopAllExtensions().catch((error: Error) => logger.error(error.message));
     throw new ExtensionBootError(aggregateMessage('Extensions failed to boot', all), all);
   }
   // Extensions that only lack their settings (no API key) are expected; anything else deserves a warning.
   const broken = records().some((r) => r.state === 'failed' && !unsetSettings(r));
-  (broken ? logger.warn.bind(logger) : logger.log.bind(logger))(tree);
+  (broken ? logger.warn.bind(logger) : logger.log.bind(logger))(bootTree(records()));
   const conflicts = Object.entries(manager.modelRouter.conflicts());
   if (conflicts.length) {
     const lines = conflicts.map(([model, extensions]) => `\n  - ${model}: ${extensions.join(', ')} (routes to ${manager.findExtensionForModel(model)})`);

@@ -60,7 +60,8 @@ export class ExtensionsModule {
     return {
       module: ExtensionsModule,
       global: true,
-      imports: [TerminusModule, ...(structure.imports ?? []), ...extensionModules],
+      // Terminus's own logger is off: it logs every failing probe's whole answer as JSON; the indicator logs changes.
+      imports: [TerminusModule.forRoot({ logger: false }), ...(structure.imports ?? []), ...extensionModules],
       providers: [optionsProvider, { provide: EXTENSIONS_BOOT_PLAN, useValue: plan }, ...CORE_PROVIDERS],
       controllers: [
         ...(healthPath === false ? [] : [createHealthController(healthPath)]),

@@ -76,6 +76,8 @@ describe('discover()', () => {
   });
 
   it('reports the same name found by a later discoverExtensions() call, and keeps the first', async () => {
+    // A manager outside Nest logs through Nest's Logger: watch it, and check the problem is logged once.
+    const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     const manager = new ExtensionManager();
     expect(await manager.discoverExtensions([join(fixtures, 'dup-one')])).toEqual(['same']);
     expect(await manager.discoverExtensions([join(fixtures, 'dup-two')])).toEqual([]);
@@ -85,6 +87,8 @@ describe('discover()', () => {
     expect(problems[0]).toBeInstanceOf(ExtensionValidationError);
     expect(problems[0].message).toContain('Extension name "same" is defined twice');
     expect(manager.listAvailable().same.style).toBe('decorator');
+    expect(error.mock.calls.map(([message]) => String(message).split(':')[0])).toEqual(['Extension name "same" is defined twice']);
+    error.mockRestore();
   });
 
   it('warns about a search path that does not exist or is a file', async () => {

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import OpenAI from 'openai';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../../src/app/app.module.js';
 import { GATEWAY_APP_OPTIONS, configureGatewayApp } from '../../src/index.js';
 import { LogCollector } from '../support/boot.js';
@@ -9,16 +10,19 @@ import { LogCollector } from '../support/boot.js';
 /**
  * The gateway app (AppModule, as `npm start` builds it) listening on a free port, with `env` in
  * process.env while it boots and runs (extensions read their settings from there), and an official
- * `openai` client pointed at it.
+ * `openai` client pointed at it. On Express (Nest's default platform) or on Fastify.
  */
-export async function startGateway(env: Record<string, string>): Promise<{ app: NestExpressApplication; url: string; client: OpenAI; logs: LogCollector; close: () => Promise<void> }> {
+export type Platform = 'express' | 'fastify';
+
+export async function startGateway(env: Record<string, string>, platform: Platform = 'express'): Promise<{ app: NestExpressApplication | NestFastifyApplication; url: string; client: OpenAI; logs: LogCollector; close: () => Promise<void> }> {
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
   const logs = new LogCollector();
   const moduleRef = await Test.createTestingModule({ imports: [await AppModule.register(process.env)] })
     .setLogger(logs)
     .compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ ...GATEWAY_APP_OPTIONS, logger: logs });
+  const options = { ...GATEWAY_APP_OPTIONS, logger: logs };
+  const app = platform === 'fastify' ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), options) : moduleRef.createNestApplication<NestExpressApplication>(options);
   configureGatewayApp(app);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
 import { setImmediate as tick } from 'node:timers/promises';
 import { HealthRunner } from '../../src/manager/health-runner.js';
 import type { ExtensionRecord } from '../../src/manager/manager.interface.js';
@@ -68,5 +69,24 @@ describe('health checks started together share one deadline', () => {
     first.release();
     second.release();
     await Promise.all([pending, later]);
+  });
+
+  it('lets every check listen on the shared signal without Node warning of a listener leak (more than 10 extensions)', () => {
+    // In a child process on the built package: Node writes the warning to the real process's stderr.
+    const script = `
+      const { HealthRunner } = await import('./dist/src/manager/health-runner.js');
+      const runner = new HealthRunner(5000, 0);
+      const release = [];
+      const record = (name) => ({ definition: { name, configFields: [] }, secrets: [], state: 'started', instance: {
+        healthCheck: ({ signal }) => new Promise((done, fail) => { release.push(() => done({ healthy: true })); signal.addEventListener('abort', () => fail(signal.reason)); }),
+      } });
+      const answers = Array.from({ length: 20 }, (_, i) => runner.check(record('e' + i)));
+      await new Promise((resolve) => setImmediate(resolve));
+      release.forEach((r) => r());
+      console.log((await Promise.all(answers)).filter((a) => a.healthy).length);
+    `;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 20_000 });
+    expect(run.stdout.trim()).toBe('20');
+    expect(run.stderr).not.toContain('MaxListenersExceededWarning');
   });
 });

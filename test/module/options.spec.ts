@@ -141,9 +141,18 @@ describe('ExtensionsModule options', () => {
     expect(failed).toBeInstanceOf(ExtensionBootError);
     expect((failed as ExtensionBootError).errors).toHaveLength(4);
 
-    const booted = await boot([ExtensionsModule.forRoot({ searchPaths, onBootFailure: 'continue' })]);
-    expect(booted.get(ExtensionManager).listLoaded()).toEqual(['also-good', 'good']);
-    expect(booted.get(ExtensionManager).getSummary().problems).toHaveLength(4);
+    const logs = new LogCollector();
+    const moduleRef = await Test.createTestingModule({ imports: [ExtensionsModule.forRoot({ searchPaths, onBootFailure: 'continue' })] })
+      .setLogger(logs)
+      .compile();
+    app = moduleRef.createNestApplication({ logger: logs });
+    await app.init();
+    expect(app.get(ExtensionManager).listLoaded()).toEqual(['also-good', 'good']);
+    expect(app.get(ExtensionManager).getSummary().problems).toHaveLength(4);
+    // Under continue each problem is logged, once.
+    const problems = logs.lines.filter((l) => l.startsWith('error: ') && !l.startsWith('error: Extensions ('));
+    expect(problems).toHaveLength(4);
+    expect(problems.filter((l) => l.includes('broken-yaml'))).toHaveLength(1);
   });
 
   it('warns about extensionConfigs for an extension that was not discovered', async () => {

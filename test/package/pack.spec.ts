@@ -216,7 +216,7 @@ describe('the npm package', () => {
       });
       await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], app);
       const installed = join(app, 'node_modules', 'gleitzeit-extensions');
-      // Nest and friends are the app's (peers, one copy each); no HTTP platform is forced on it.
+      // Nest and friends are the app's (peers, one copy each); no HTTP platform is forced on it. commander is the CLI's (issue 13).
       const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
       expect(Object.keys(manifest.dependencies).sort()).toEqual(['commander', 'redos-detector', 'semver', 'yaml']);
       const optional = Object.keys(manifest.peerDependenciesMeta ?? {}).filter((name) => manifest.peerDependenciesMeta[name].optional);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { answeredBy, appGateway, ask, attemptsOf, plain, rejection, streamed, upstreamServer } from './support.js';
+import { collectSdkParseErrors } from '../support/sdk-console.js';
 
 /*
  * Issue 11, behaviour 7: accounting. The answer names the model that answered and carries that call's
@@ -10,11 +11,14 @@ import { answeredBy, appGateway, ask, attemptsOf, plain, rejection, streamed, up
 let upstream: Awaited<ReturnType<typeof upstreamServer>>;
 let gateway: Awaited<ReturnType<typeof appGateway>>;
 
+const sdk = collectSdkParseErrors();
+
 beforeAll(async () => {
   upstream = await upstreamServer();
   gateway = await appGateway(upstream, { backoffMs: 20, breaker: false, timeouts: { responseMs: 300, idleMs: 300 }, fallbacks: { 'gpt-4o': ['mock'] } });
 });
 afterAll(async () => {
+  sdk.restore();
   await gateway?.close();
   await upstream?.close();
 });
@@ -62,5 +66,8 @@ describe('7. accounting through the gateway', () => {
       const ok = await send(ask('gpt-4o-mini', `after ${fault}`));
       expect('answer' in ok ? ok.answer.choices[0].message.content : ok.text).toBe(`openai says after ${fault}`);
     }
+    // The malformed event, streamed: the SDK's two lines about it, collected instead of printed.
+    expect(sdk.logged).toEqual(mode === 'plain' ? [] : ['Could not parse message into JSON:', 'From chunk:']);
+    sdk.logged.length = 0;
   });
 });

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { ExtensionManager, SHIPPED_EXTENSIONS, type ChatChunk, type ResilienceOptions } from '../../src/index.js';
 import { appFixture } from '../support/boot.js';
 import { ask, collect } from '../support/mock.js';
@@ -10,7 +11,15 @@ import { ask, collect } from '../support/mock.js';
  */
 
 let manager: ExtensionManager | undefined;
+/** The manager here runs outside Nest and logs breaker transitions through Nest's Logger: collected and asserted. */
+let warnings: string[] = [];
+let warn: ReturnType<typeof jest.spyOn>;
+beforeEach(() => {
+  warnings = [];
+  warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push(String(message)));
+});
 afterEach(async () => {
+  warn.mockRestore();
   await manager?.stopAllExtensions();
   manager = undefined;
 });
@@ -35,6 +44,7 @@ describe('resilience edge cases', () => {
     // Another request may probe now, and its success closes the breaker.
     await expect(router.chat(ask('back'))).resolves.toMatchObject({ message: { content: 'back' } });
     expect(router.breakers.state('mock:mock-chat')).toBe('closed');
+    expect(warnings.map((w) => /: (\S+ -> \S+)/.exec(w)?.[1])).toEqual(['closed -> open', 'open -> half-open', 'half-open -> closed']);
   });
 
   it('does not wait out a Retry-After longer than the idle limit once a stream has begun', async () => {
@@ -62,5 +72,6 @@ describe('resilience edge cases', () => {
     await expect(router.chat(ask('x'))).rejects.toMatchObject({ code: 'EXT_ERR_TIMEOUT' });
     expect(router.breakers.state('mock:mock-chat')).toBe('open');
     expect(router.breakers.state('sluggish:sluggish-model')).toBe('closed');
+    expect(warnings).toEqual([expect.stringMatching(/^Circuit breaker mock:mock-chat: closed -> open .*did not answer within 250 ms/)]);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { answeredBy, ask, attemptsOf, endpoints, rejection, streamed, testGateway, upstreamServer } from './support.js';
+import { collectSdkParseErrors } from '../support/sdk-console.js';
 
 /*
  * Issue 11, behaviour 6: stream integrity, through the official openai client. openai (cloud) fails
@@ -11,6 +12,8 @@ let cloud: Awaited<ReturnType<typeof upstreamServer>>;
 let local: Awaited<ReturnType<typeof upstreamServer>>;
 let gateway: Awaited<ReturnType<typeof testGateway>>;
 
+const sdk = collectSdkParseErrors();
+
 beforeAll(async () => {
   [cloud, local] = await Promise.all([upstreamServer(), upstreamServer()]);
   gateway = await testGateway({
@@ -20,6 +23,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
+  sdk.restore();
   await gateway?.close();
   await Promise.all([cloud?.close(), local?.close()]);
 });
@@ -77,9 +81,11 @@ describe('6. stream integrity', () => {
   });
 
   it('an event that is not JSON ends the openai stream (its SDK cannot skip it): before content, the next route answers', async () => {
+    sdk.logged.length = 0;
     cloud.failNext(1, 'malformed');
     const answer = await streamed(gateway.client, ask('gpt-4o', 'garbled'));
     expect(answer).toMatchObject({ text: 'openai says garbled', finish: 'stop', error: undefined });
+    expect(sdk.logged).toEqual(['Could not parse message into JSON:', 'From chunk:']);
     expect(attemptsOf(answer.headers)).toBe('openai/gpt-4o=1, ollama/gpt-4o=1');
   });
 

@@ -39,7 +39,10 @@ export interface BootedApp {
 
 /** Boots a real Nest app with the journal module and ExtensionsModule.forRoot(options). */
 export async function bootApp(options: ExtensionsModuleOptions, imports: ModuleMetadata['imports'] = [], logs = new LogCollector()): Promise<BootedApp> {
-  const moduleRef = await Test.createTestingModule({ imports: [JournalModule, ...imports, ExtensionsModule.forRoot({ introspectionPath: '', ...options })] }).compile();
+  // setLogger: what the extensions log while the module compiles (discovery problems) is collected too.
+  const moduleRef = await Test.createTestingModule({ imports: [JournalModule, ...imports, ExtensionsModule.forRoot({ introspectionPath: '', ...options })] })
+    .setLogger(logs)
+    .compile();
   const app = moduleRef.createNestApplication({ logger: logs });
   await app.init();
   return { app, manager: app.get(ExtensionManager), router: app.get(ModelRouter), journal: app.get(Journal), logs };
@@ -47,7 +50,7 @@ export async function bootApp(options: ExtensionsModuleOptions, imports: ModuleM
 
 /** Like bootApp, but returns the error the boot failed with. */
 export async function bootFailure(options: ExtensionsModuleOptions, logs = new LogCollector()): Promise<{ error: Error; journal: Journal; logs: LogCollector }> {
-  const moduleRef = await Test.createTestingModule({ imports: [JournalModule, ExtensionsModule.forRoot(options)] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [JournalModule, ExtensionsModule.forRoot(options)] }).setLogger(logs).compile();
   const app = moduleRef.createNestApplication({ logger: logs });
   const journal = app.get(Journal);
   try {
