@@ -40,3 +40,5 @@ export { GATEWAY_APP_OPTIONS, configureGatewayApp, type BodyParserHost } from '.
 export { BODY_LIMITS } from './gateway/body-shape.js';
 export type { ResilienceOptions, AttemptTimeouts, CircuitBreakerOptions } from './routing/resilience/resilience.options.js';
 export type { ChatStream } from './routing/resilience/resilient-stream.js';
+export type { TelemetryOptions } from './telemetry/telemetry.options.js';
+export type { CallLogLine } from './telemetry/call-telemetry.js';

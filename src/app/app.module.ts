@@ -7,6 +7,7 @@ import { SHIPPED_EXTENSIONS } from '../helpers/shipped-extensions.js';
 import { timeLimitProblem } from '../utils/time-limits.js';
 import { ExtensionsModule } from '../module/extensions.module.js';
 import { accessFromEnv } from './access-env.js';
+import { observabilityFromEnv, ObservabilityModule } from './observability.js';
 import type { ResilienceOptions } from '../routing/resilience/resilience.options.js';
 
 export { SHIPPED_EXTENSIONS };
@@ -50,6 +51,7 @@ export class AppModule {
     const config = await ConfigModule.forRoot({ isGlobal: true });
     const named = env.GLEITZEIT_EXTENSIONS?.split(',').map((n) => n.trim()).filter(Boolean);
     const extensions = named?.length ? named : DEFAULT_EXTENSIONS;
+    const observability = observabilityFromEnv(env);
     return {
       module: AppModule,
       imports: [
@@ -64,10 +66,13 @@ export class AppModule {
           // On SIGTERM: readiness fails, calls in flight get this long to finish, then extensions stop.
           drainTimeoutMs: msFromEnv(env, 'GLEITZEIT_DRAIN_TIMEOUT_MS', 10_000, true),
           resilience: resilienceFromEnv(env),
+          // Metrics for GET /metrics; traces to OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+          telemetry: observability.telemetry,
           extensionOptions: Object.fromEntries(KEYED.filter((name) => extensions.includes(name)).map((name) => [name, { onBootFailure: 'continue' as const }])),
         }),
         // API keys, per-key limits and budgets (GATEWAY_API_KEYS, GATEWAY_KEYS_FILE, GATEWAY_RATE_LIMIT_RPM, REDIS_URL, ...).
         OpenAiGatewayModule.register({ path: 'v1', timeoutMs: msFromEnv(env, 'GLEITZEIT_TIMEOUT_MS', 60_000), access: await accessFromEnv(env) }),
+        ObservabilityModule.register(observability),
       ],
       // Broken JSON or an unknown route under /v1 fails before the gateway's controller: answer it in OpenAI's format too.
       providers: [{ provide: APP_FILTER, useFactory: (host: HttpAdapterHost) => new OpenAiPathExceptionFilter('v1', host), inject: [HttpAdapterHost] }],

@@ -56,6 +56,7 @@ export class ExtensionManager implements RoutingSource {
       state: (name) => this.registry.get(name)?.state,
       changed: () => this.registry.touch(),
       fail: (record, error) => this.fail(record, error),
+      span: (what, attributes) => this.modelRouter.telemetry.phase(what, attributes),
     };
   }
 

@@ -8,7 +8,7 @@ import { stateMessage } from '../errors/messages.js';
 import { ownValue } from '../utils/own.js';
 import { importExtensionClass } from './import-class.js';
 import { instantiate, runtimeDependencies, type DependencyResolver } from './instantiate.js';
-import type { ExtensionRecord } from './manager.interface.js';
+import type { ExtensionRecord, LifecyclePhase } from './manager.interface.js';
 import { phaseTimeout, type ExtensionsRuntimeOptions } from './manager.options.js';
 import { runPhase, toExtensionError } from './phase-runner.js';
 import { collectRuntimeModels } from './runtime-models.js';
@@ -22,6 +22,21 @@ export interface StepContext {
   state(name: string): string | undefined;
   changed(): void;
   fail(record: ExtensionRecord, error: ExtensionError): ExtensionError;
+  /** A span for a phase: ended by the function it returns (with the error, if the phase failed). */
+  span?(what: string, attributes: Record<string, string>): (error?: unknown) => void;
+}
+
+/** runPhase() under a `gleitzeit.extension.<phase>` span. */
+async function tracedPhase(ctx: StepContext, record: ExtensionRecord, phase: LifecyclePhase): Promise<void> {
+  const { name } = record.definition;
+  const end = ctx.span?.(`extension.${phase}`, { 'gleitzeit.extension': name, 'gleitzeit.phase': phase });
+  try {
+    await runPhase(record, phase, phaseTimeout(ctx.options, name, phase));
+    end?.();
+  } catch (error) {
+    end?.(error);
+    throw error;
+  }
 }
 
 /** Builds the extension with its validated config; `dependencies` are Nest's at boot, resolved at runtime otherwise. */
@@ -69,16 +84,16 @@ export async function startStep(ctx: StepContext, record: ExtensionRecord): Prom
   }
   if (!record.setupDone) {
     try {
-      await runPhase(record, 'setup', phaseTimeout(ctx.options, name, 'setup'));
+      await tracedPhase(ctx, record, 'setup');
     } catch (error) {
       throw ctx.fail(record, error as ExtensionError);
     }
     record.setupDone = true;
   }
   try {
-    await runPhase(record, 'start', phaseTimeout(ctx.options, name, 'start'));
+    await tracedPhase(ctx, record, 'start');
   } catch (error) {
-    await runPhase(record, 'stop', phaseTimeout(ctx.options, name, 'stop')).catch((cleanup: Error) =>
+    await tracedPhase(ctx, record, 'stop').catch((cleanup: Error) =>
       ctx.logger.error(`Cleaning up after the failed start of "${name}": ${cleanup.message}`),
     );
     throw ctx.fail(record, error as ExtensionError);
@@ -103,7 +118,7 @@ export async function stopStep(ctx: StepContext, record: ExtensionRecord, depend
   record.state = 'stopped';
   ctx.changed();
   try {
-    await runPhase(record, 'stop', phaseTimeout(ctx.options, name, 'stop'));
+    await tracedPhase(ctx, record, 'stop');
   } catch (error) {
     throw ctx.fail(record, error as ExtensionError);
   }

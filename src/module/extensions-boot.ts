@@ -61,6 +61,18 @@ export async function loadForBoot(manager: ExtensionManager, name: string, depen
  * throws one error naming every failed extension; with `continue` the rest serve.
  */
 export async function bootExtensions(manager: ExtensionManager, options: ExtensionsRuntimeOptions): Promise<void> {
+  // The boot under one `gleitzeit.boot` span; each extension's setup and start have spans of their own.
+  const end = manager.modelRouter.telemetry.phase('boot', { 'gleitzeit.extensions': manager.boot.extensions.length });
+  try {
+    await bootAll(manager, options);
+    end();
+  } catch (error) {
+    end(error);
+    throw error;
+  }
+}
+
+async function bootAll(manager: ExtensionManager, options: ExtensionsRuntimeOptions): Promise<void> {
   const known = manager.allRecords().map((r) => r.definition.name);
   const knownSet = new Set(known);
   for (const [option, entries] of [['extensionConfigs', options.extensionConfigs], ['extensionOptions', options.extensionOptions]] as const) {
