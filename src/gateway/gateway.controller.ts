@@ -73,7 +73,7 @@ export function createGatewayController(path: string, keyed = false): Type<unkno
       const request = toChatRequest(body);
       const key = this.access && (req as WithKey)[ACCESS_KEY];
       if (key) this.access!.checkModels(key, body.fallbacks?.length ? [body.model, ...body.fallbacks] : [body.model], this.ownName);
-      const routed = this.router.route(request.model, { capabilities: ['text', ...requiredCapabilities(request)] });
+      const routed = this.routed('chat', request.model, ['text', ...requiredCapabilities(request)]);
       if (key) await this.access!.admit(key, response);
       const limits = this.limitsFor(routed.extension, response);
       try {
@@ -102,7 +102,7 @@ export function createGatewayController(path: string, keyed = false): Type<unkno
       const request = toEmbeddingRequest(body);
       const key = this.access && (req as WithKey)[ACCESS_KEY];
       if (key) this.access!.checkModels(key, [body.model], this.ownName);
-      const routed = this.router.route(request.model, { capabilities: ['embeddings'] });
+      const routed = this.routed('embeddings', request.model, ['embeddings']);
       if (key) await this.access!.admit(key, response);
       const limits = this.limitsFor(routed.extension, response);
       try {
@@ -113,6 +113,16 @@ export function createGatewayController(path: string, keyed = false): Type<unkno
         if (!limits.clientGone) throw error;
       } finally {
         limits.end();
+      }
+    }
+
+    /** The route of a call's model; a name that does not route is counted in the metrics as the router's own calls are. */
+    private routed(operation: 'chat' | 'embeddings', model: string, capabilities: string[]) {
+      try {
+        return this.router.route(model, { capabilities });
+      } catch (error) {
+        this.router.telemetry.call(operation, model, false).failed(error);
+        throw error;
       }
     }
 
