@@ -21,7 +21,8 @@ export interface AppObservability {
 /**
  * From the environment: OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) sends traces
  * to an OTLP/HTTP collector, named by OTEL_SERVICE_NAME (default gleitzeit-gateway);
- * GLEITZEIT_TELEMETRY_CONTENT=true records prompts and answers on spans. The SDK is handed to
+ * GLEITZEIT_TELEMETRY_CONTENT=true records prompts and answers on spans; GLEITZEIT_METRICS=off and
+ * GLEITZEIT_TELEMETRY=off turn metrics, or everything, off. The SDK is handed to
  * ExtensionsModule, not registered globally, and no context manager is installed: an
  * AsyncLocalStorage in use slows every promise of the process.
  */
@@ -35,7 +36,13 @@ export function observabilityFromEnv(env: NodeJS.ProcessEnv): AppObservability {
         spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
       })
     : undefined;
-  const telemetry: TelemetryOptions = { meterProvider, tracerProvider: tracerProvider as TracerProvider | undefined, recordContent: env.GLEITZEIT_TELEMETRY_CONTENT === 'true' };
+  const telemetry: TelemetryOptions = {
+    // GLEITZEIT_METRICS=off: /metrics stays empty (the API's no-op meter); GLEITZEIT_TELEMETRY=off: nothing is recorded at all.
+    meterProvider: env.GLEITZEIT_METRICS === 'off' ? undefined : meterProvider,
+    tracerProvider: tracerProvider as TracerProvider | undefined,
+    recordContent: env.GLEITZEIT_TELEMETRY_CONTENT === 'true',
+    enabled: env.GLEITZEIT_TELEMETRY !== 'off',
+  };
   return { telemetry, prometheus, meterProvider, tracerProvider };
 }
 

@@ -116,3 +116,38 @@ export async function gatewayBench() {
   return { rows, raw: { gateway: results } };
 }
 
+
+/**
+ * Issue 14: what telemetry costs on the gateway path. Tracing off (telemetry on, no SDK registered: the
+ * OpenTelemetry API's no-ops) against no telemetry at all must be within noise; metrics on (the app's
+ * Prometheus exporter) is shown for information.
+ */
+export async function telemetryBench() {
+  log(`telemetry on the gateway: plain, 64 clients, ${ROUNDS} rounds of ${SECONDS / ROUNDS} s per side`);
+  const plain = [{ label: 'plain, 64 clients', stream: false, connections: 64, path: '/v1/chat/completions', method: 'POST', body: chatBody(false) }];
+  const [off] = await compare({ baseline: ['gateway-telemetry-off'], subject: ['gateway-no-sdk'] }, plain);
+  const [metrics] = await compare({ baseline: ['gateway-telemetry-off'], subject: ['gateway'] }, plain);
+  const rows = [
+    row({
+      id: 'telemetry-tracing-off',
+      what: 'gateway with tracing off (telemetry on, no OpenTelemetry SDK) vs telemetry disabled, plain, 64 clients',
+      unit: 'req/s',
+      figure: off.subject.rps,
+      baseline: off.baseline.rps,
+      target: '>= 0.95x (within noise)',
+      pass: (ratio) => ratio >= 0.95,
+      detail: latencyDetail(off),
+      extra: extra(off),
+    }),
+    row({
+      id: 'telemetry-metrics-on',
+      what: "gateway with metrics on (the app's Prometheus exporter) vs telemetry disabled, plain, 64 clients",
+      unit: 'req/s',
+      figure: metrics.subject.rps,
+      baseline: metrics.baseline.rps,
+      detail: latencyDetail(metrics),
+      extra: extra(metrics),
+    }),
+  ];
+  return { rows, raw: { telemetry: { off, metrics } } };
+}

@@ -1,7 +1,7 @@
 // `npm run bench`: every row of issue 12's table, each against its baseline measured in the same run,
 // printed as a table and written to bench-results.json at the repository root (gitignored: figures
 // are per machine and per run). Imports the built package (dist/), so run it after `nest build`.
-//   node test/bench/run.mjs [--only routing,health,gateway,boot] [--out file]
+//   node test/bench/run.mjs [--only routing,health,gateway,telemetry,boot] [--out file]
 //   BENCH_SECONDS=4  seconds autocannon measures each HTTP case (after a 1 s warm-up)
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatTable, log, ROOT } from './common.mjs';
 
-const SECTIONS = ['routing', 'health', 'gateway', 'boot'];
+const SECTIONS = ['routing', 'health', 'gateway', 'telemetry', 'boot'];
 const { values } = parseArgs({ options: { only: { type: 'string' }, out: { type: 'string' } } });
 const only = values.only ? values.only.split(',').map((s) => s.trim()) : SECTIONS;
 const unknown = only.filter((s) => !SECTIONS.includes(s));
@@ -21,6 +21,7 @@ const runners = {
   routing: async () => (await import('./routing.bench.mjs')).routingBench(),
   health: async () => (await import('./http.bench.mjs')).healthBench(),
   gateway: async () => (await import('./http.bench.mjs')).gatewayBench(),
+  telemetry: async () => (await import('./http.bench.mjs')).telemetryBench(),
   boot: async () => (await import('./boot.bench.mjs')).bootBench(),
 };
 

@@ -4,6 +4,8 @@
 //   health-bare        TerminusModule and one controller: GET /health with 50 trivial indicators
 //   gateway            the gateway app (AppModule, as `npm start` builds it) on the `mock` extension
 //   gateway-bare       one Nest controller answering POST /v1/chat/completions as mock does, plain and SSE
+//   gateway-no-sdk     the gateway app with GLEITZEIT_METRICS=off: telemetry on, no SDK (the API's no-ops): tracing off
+//   gateway-telemetry-off  the gateway app with GLEITZEIT_TELEMETRY=off: no telemetry code on the path
 import 'reflect-metadata';
 import { Body, Controller, Get, Inject, Module, Post, Res } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -50,7 +52,8 @@ async function healthBare() {
   return NestFactory.create(AppModule, { logger: false });
 }
 
-async function gateway() {
+async function gateway(env = {}) {
+  Object.assign(process.env, env);
   process.env.GLEITZEIT_EXTENSIONS = 'mock';
   const { AppModule } = await import('../../dist/src/app/app.module.js');
   const { GATEWAY_APP_OPTIONS, configureGatewayApp } = await import(DIST);
@@ -94,7 +97,14 @@ async function gatewayBare() {
   return NestFactory.create(AppModule, { logger: false });
 }
 
-const make = { 'health-extensions': healthExtensions, 'health-bare': healthBare, gateway, 'gateway-bare': gatewayBare }[kind];
+const make = {
+  'health-extensions': healthExtensions,
+  'health-bare': healthBare,
+  gateway: () => gateway(),
+  'gateway-bare': gatewayBare,
+  'gateway-no-sdk': () => gateway({ GLEITZEIT_METRICS: 'off' }),
+  'gateway-telemetry-off': () => gateway({ GLEITZEIT_TELEMETRY: 'off' }),
+}[kind];
 if (!make) throw new Error(`unknown server kind ${kind}`);
 const app = await make();
 await app.listen(0, '127.0.0.1');
