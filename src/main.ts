@@ -1,12 +1,21 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { ConsoleLogger, Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app/app.module.js';
 import { GATEWAY_APP_OPTIONS, configureGatewayApp } from './gateway/configure-app.js';
 
+/**
+ * GLEITZEIT_LOG_LEVEL=debug adds the per-call debug line (and Nest's debug output); the default is log,
+ * warn and error. GLEITZEIT_LOG_FORMAT=json prints one JSON object per line.
+ */
+function appLogger(env: NodeJS.ProcessEnv): ConsoleLogger {
+  const levels: LogLevel[] = ['fatal', 'error', 'warn', 'log', ...(env.GLEITZEIT_LOG_LEVEL === 'debug' ? (['debug'] as const) : [])];
+  return new ConsoleLogger({ logLevels: levels, json: env.GLEITZEIT_LOG_FORMAT === 'json' });
+}
+
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(await AppModule.register(), GATEWAY_APP_OPTIONS);
+  const app = await NestFactory.create<NestExpressApplication>(await AppModule.register(), { ...GATEWAY_APP_OPTIONS, logger: appLogger(process.env) });
   configureGatewayApp(app);
   // Exit with 0 after every stop() ran, rather than re-raising the signal.
   app.enableShutdownHooks([], { useProcessExit: true });

@@ -48,7 +48,8 @@ export interface CallLogLine {
 /** What one call's telemetry needs from the router's. */
 export interface CallSinks {
   tracer: Tracer;
-  instruments: Instruments;
+  /** Undefined when the meter is the API's no-op one: no metric work at all then. */
+  instruments?: Instruments;
   labels: { responseModel: BoundedLabel; errorType: BoundedLabel };
   recordContent: boolean;
   /** The start of an attempt (epoch ms), if known. */
@@ -152,9 +153,27 @@ export class CallTelemetry {
   }
 
   private finish(outcome: string, extension: string | undefined, answer: CallAnswer | undefined, attempts: readonly RouteAttempt[]): void {
-    const { instruments, labels } = this.sinks;
     const seconds = (performance.now() - this.began) / 1000;
     const model = this.planned?.declaredModel ?? UNKNOWN_MODEL;
+    if (this.sinks.instruments) this.record(this.sinks.instruments, seconds, model, outcome, extension, answer, attempts);
+    this.attemptSpans(attempts);
+    this.span.end();
+    this.sinks.log?.(() => ({
+      event: 'model_call',
+      operation: this.operation,
+      model,
+      ...(extension && { extension }),
+      outcome,
+      attempts: attempts.length || (outcome === 'ok' ? 1 : 0),
+      latencyMs: Math.round(seconds * 1000),
+      ...(answer?.usage && { inputTokens: answer.usage.promptTokens, outputTokens: answer.usage.completionTokens }),
+      ...(this.firstChunkMs !== undefined && { firstChunkMs: Math.round(this.firstChunkMs) }),
+    }));
+  }
+
+  /** The call's metric points. */
+  private record(instruments: Instruments, seconds: number, model: string, outcome: string, extension: string | undefined, answer: CallAnswer | undefined, attempts: readonly RouteAttempt[]): void {
+    const { labels } = this.sinks;
     const base: Attributes = { 'gen_ai.operation.name': this.operation, 'gen_ai.request.model': model };
     if (extension) base['gen_ai.provider.name'] = extension;
     const responseModel = labels.responseModel.value(answer?.model);
@@ -170,24 +189,11 @@ export class CallTelemetry {
       const cost = answer?.costPerToken ?? this.planned?.costPerToken;
       if (cost !== undefined) instruments.cost.add(cost * (usage.promptTokens + usage.completionTokens), base);
     }
-    this.countAttempts(attempts, base, extension);
-    this.attemptSpans(attempts);
-    this.span.end();
-    this.sinks.log?.(() => ({
-      event: 'model_call',
-      operation: this.operation,
-      model,
-      ...(extension && { extension }),
-      outcome,
-      attempts: attempts.length || (outcome === 'ok' ? 1 : 0),
-      latencyMs: Math.round(seconds * 1000),
-      ...(usage && { inputTokens: usage.promptTokens, outputTokens: usage.completionTokens }),
-      ...(this.firstChunkMs !== undefined && { firstChunkMs: Math.round(this.firstChunkMs) }),
-    }));
+    this.countAttempts(instruments, attempts, base, extension);
   }
 
   /** Retries: attempts on a route after its first. A fallback: the call ended on a route other than the first. */
-  private countAttempts(attempts: readonly RouteAttempt[], base: Attributes, extension: string | undefined): void {
+  private countAttempts(instruments: Instruments, attempts: readonly RouteAttempt[], base: Attributes, extension: string | undefined): void {
     const seen = new Set<string>();
     let retries = 0;
     for (const attempt of attempts) {
@@ -196,8 +202,8 @@ export class CallTelemetry {
       if (seen.has(key)) retries++;
       else seen.add(key);
     }
-    if (retries) this.sinks.instruments.retries.add(retries, base);
-    if (this.isFallback(extension)) this.sinks.instruments.fallbacks.add(1, base);
+    if (retries) instruments.retries.add(retries, base);
+    if (this.isFallback(extension)) instruments.fallbacks.add(1, base);
   }
 
   /** One child span per attempt, from its start to its end (recorded at the call's end, so the loop pays nothing). */

@@ -1,4 +1,4 @@
-import { metrics, SpanStatusCode, trace, type Attributes, type Meter, type ObservableResult, type Span, type Tracer } from '@opentelemetry/api';
+import { createNoopMeter, metrics, SpanStatusCode, trace, type Attributes, type Meter, type ObservableResult, type Span, type Tracer } from '@opentelemetry/api';
 import type { RouteAttempt } from '../provider/chat.interface.js';
 import { BoundedLabel } from './bounded-labels.js';
 import { CallTelemetry, errorType, type CallLogLine, type CallSinks, type GenAiOperation } from './call-telemetry.js';
@@ -53,7 +53,8 @@ export class Telemetry {
     }
     const tracer = (from?.tracerProvider ?? trace.getTracerProvider()).getTracer(TELEMETRY_SCOPE);
     const meter = (from?.meterProvider ?? metrics.getMeterProvider()).getMeter(TELEMETRY_SCOPE);
-    const instruments = createInstruments(meter);
+    // No meter registered: the API's no-op one. Then no call computes a metric point at all.
+    const instruments = meter === createNoopMeter() ? undefined : createInstruments(meter);
     const sinks: CallSinks = {
       tracer,
       instruments,
@@ -63,7 +64,7 @@ export class Telemetry {
       log: this.log,
     };
     this.resolved = { from, sinks };
-    this.observe(meter);
+    if (instruments) this.observe(meter);
     return sinks;
   }
 
@@ -89,7 +90,7 @@ export class Telemetry {
 
   /** A circuit breaker changed: counted by route (a declared `extension:model`, a bounded set). */
   breakerChanged(route: string, to: string): void {
-    this.sinks()?.instruments.breakerChanges.add(1, { 'gleitzeit.route': route, 'gleitzeit.breaker.state': to });
+    this.sinks()?.instruments?.breakerChanges.add(1, { 'gleitzeit.route': route, 'gleitzeit.breaker.state': to });
   }
 
   /** The tracer, for spans of the app's own (tests read it to check the provider in use). */

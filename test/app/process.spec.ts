@@ -75,4 +75,18 @@ describe('a real app process', () => {
     child!.kill('SIGTERM');
     expect(await app.exited).toBe(0);
   });
+
+  it('the app logs one JSON line per model call with GLEITZEIT_LOG_LEVEL=debug and GLEITZEIT_LOG_FORMAT=json, and none by default', async () => {
+    const ask = (url: string) => request(url).post('/v1/chat/completions').send({ model: 'mock', messages: [{ role: 'user', content: 'three words here' }] }).expect(200);
+    const debug = await start(resolve('dist/src/main.js'), { PORT: '0', GLEITZEIT_EXTENSIONS: 'mock', GLEITZEIT_LOG_LEVEL: 'debug', GLEITZEIT_LOG_FORMAT: 'json' });
+    await ask(debug.url);
+    await new Promise((done) => setTimeout(done, 100));
+    const calls = debug.output().split('\n').filter((line) => line.includes('model_call')).map((line) => JSON.parse(line));
+    expect(calls).toEqual([{ level: 'debug', pid: expect.any(Number), timestamp: expect.any(Number), context: 'Extensions', message: { event: 'model_call', operation: 'chat', model: 'mock-chat', extension: 'mock', outcome: 'ok', attempts: 1, latencyMs: expect.any(Number), inputTokens: 3, outputTokens: 3 } }]);
+    child!.kill('SIGKILL');
+    const quiet = await start(resolve('dist/src/main.js'), { PORT: '0', GLEITZEIT_EXTENSIONS: 'mock', GLEITZEIT_LOG_LEVEL: '', GLEITZEIT_LOG_FORMAT: '' });
+    await ask(quiet.url);
+    await new Promise((done) => setTimeout(done, 100));
+    expect(quiet.output()).not.toContain('model_call');
+  });
 });
