@@ -92,8 +92,8 @@ export class ExtensionsHealthIndicator {
   }
 
   /** One indicator function per extension that is part of the app (booted or loaded at runtime). */
-  indicators(names = this.observed()): HealthIndicatorFunction[] {
-    return names.map((name) => () => this.indicate(name));
+  indicators(names?: string[]): HealthIndicatorFunction[] {
+    return names ? names.map((name) => () => this.indicate(name)) : this.observedIndicators().slice();
   }
 
   /** Readiness: boot done, not shutting down, and every required extension healthy. */
@@ -114,11 +114,24 @@ export class ExtensionsHealthIndicator {
     return mine.length ? Object.fromEntries(mine.map(([route, breaker]) => [route.slice(prefix.length), breaker])) : undefined;
   }
 
+  /** The observed extensions' indicator functions, rebuilt only when the registry changed (not per probe). */
+  private observedCache?: { version: number; records: readonly unknown[]; indicators: HealthIndicatorFunction[] };
+
   private observed(): string[] {
     const boot = new Set(this.manager.boot.extensions);
     return this.manager
       .allRecords()
       .filter((r) => boot.has(r.definition.name) || r.state !== 'discovered')
       .map((r) => r.definition.name);
+  }
+
+  private observedIndicators(): HealthIndicatorFunction[] {
+    const version = this.manager.version;
+    const records = this.manager.allRecords();
+    const cached = this.observedCache;
+    if (cached && cached.version === version && cached.records === records) return cached.indicators;
+    const indicators = this.observed().map((name) => () => this.indicate(name));
+    this.observedCache = { version, records, indicators };
+    return indicators;
   }
 }

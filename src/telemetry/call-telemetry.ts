@@ -187,7 +187,7 @@ export class CallTelemetry {
       instruments.tokens.record(usage.promptTokens, { ...timed, 'gen_ai.token.type': 'input' });
       instruments.tokens.record(usage.completionTokens, { ...timed, 'gen_ai.token.type': 'output' });
       const cost = answer?.costPerToken ?? this.planned?.costPerToken;
-      if (cost !== undefined) instruments.cost.add(cost * (usage.promptTokens + usage.completionTokens), base);
+      if (cost) instruments.cost.add(cost * (usage.promptTokens + usage.completionTokens), base);
     }
     this.countAttempts(instruments, attempts, base, extension);
   }
