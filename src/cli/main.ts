@@ -87,7 +87,7 @@ program
   .description("the router's explanation for a model over the discovered extensions: every candidate and why it was chosen or rejected")
   .argument('<model>', 'a model name, alias, extension:model, or a name a pattern matches')
   .argument('[paths...]', 'search paths', DEFAULT_PATHS)
-  .option('--capability <capability...>', 'capabilities the request needs (vision, function_calling, ...)')
+  .option('-c, --capability <name>', 'a capability the request needs (vision, function_calling, ...); repeat for more', (value: string, previous: string[]) => [...previous, value], [] as string[])
   .option('--json', 'print the explanation as JSON')
   .action(async (model: string, paths: string[], options: { capability?: string[]; json?: boolean }) => {
     const inspection = await inspectPaths(paths);

@@ -25,7 +25,7 @@ const LOADER_ONLY: Record<string, string> = {
   'test/fixtures/manifests/redos-patterns': 'catastrophic backtracking',
   'test/fixtures/manifests/min-greater-than-max': 'min > max',
   'test/fixtures/manifests/class-path-file-missing': 'the service module does not exist',
-  'test/fixtures/cli/bad-package-spec': 'a package specifier\'s syntax',
+  'test/fixtures/cli/broken/bad-package-spec': 'a package specifier\'s syntax',
 };
 
 function manifests(dir: string): string[] {
