@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import request from 'supertest';
@@ -95,8 +95,14 @@ describe('gleitzeit new', () => {
     expect(existsSync(join(app, 'extensions/x'))).toBe(false);
   });
 
-  it('writes extensions that pass validate as written', async () => {
-    const result = await gleitzeit(['validate', 'extensions'], { ACME_AI_API_KEY: 'sk-acme-never-shown' }, app);
+  it('writes extensions that pass validate as written (beside the guide\'s wire-chat example)', async () => {
+    // docs/extensions.md's example provider and its test, checked here the same way.
+    cpSync(resolve('test/fixtures/guide/wire-chat'), join(app, 'extensions/wire-chat'), { recursive: true });
+    const unset = await gleitzeit(['validate', 'extensions'], { WIRE_CHAT_API_KEY: '' }, app);
+    expect(unset.code).toBe(1);
+    expect(unset.stdout).toContain("@ConfigField('apiKey'): is required: set the environment variable WIRE_CHAT_API_KEY");
+    const result = await gleitzeit(['validate', 'extensions'], { ACME_AI_API_KEY: 'sk-acme-never-shown', WIRE_CHAT_API_KEY: 'sk-wire' }, app);
+    expect(result.stdout).toContain('ok   wire-chat 0.1.0 [decorator] extensions/wire-chat/index.ts');
     expect(result.stdout).toContain('ok   acme-ai 0.1.0 [decorator] extensions/acme-ai/index.ts');
     expect(result.stdout).toContain('ok   greeter 0.1.0 [config] extensions/greeter/extension.yaml');
     expect(result.stdout).not.toContain('sk-acme-never-shown');
@@ -105,7 +111,7 @@ describe('gleitzeit new', () => {
 
   it('writes tests that pass under jest', async () => {
     const jest = await run(join(repo, 'node_modules/jest/bin/jest.js'), ['--config', 'jest.config.json', '--ci'], { NODE_OPTIONS: '--experimental-vm-modules' });
-    expect(jest.output).toContain('Tests:       2 passed, 2 total');
+    expect(jest.output).toContain('Tests:       4 passed, 4 total');
     expect(jest.code).toBe(0);
   }, 120_000);
 

@@ -220,7 +220,7 @@ describe('the npm package', () => {
       const installed = join(app, 'node_modules', 'gleitzeit-extensions');
       // Nest and friends are the app's (peers, one copy each); no HTTP platform is forced on it.
       const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
-      expect(Object.keys(manifest.dependencies).sort()).toEqual(['redos-detector', 'semver', 'yaml']);
+      expect(Object.keys(manifest.dependencies).sort()).toEqual(['commander', 'redos-detector', 'semver', 'yaml']);
       const optional = Object.keys(manifest.peerDependenciesMeta ?? {}).filter((name) => manifest.peerDependenciesMeta[name].optional);
       expect(Object.keys(manifest.peerDependencies).filter((name) => !optional.includes(name)).sort()).toEqual([...PEERS].sort());
       // The provider SDKs are needed only by the shipped openai and claude extensions: optional peers.
@@ -277,6 +277,12 @@ describe('the npm package', () => {
           },
         },
       });
+      // The package's bin, as `npx gleitzeit` runs it: the compiled extensions pass validate; list shows them.
+      const bin = join(app, 'node_modules', '.bin', 'gleitzeit');
+      const validated = await run(bin, ['validate', 'dist/extensions'], app);
+      expect(validated).toContain('ok   greeter 1.0.0 [config] dist/extensions/greeter/extension.yaml');
+      expect(validated).toContain('No problems: 2 extensions would load here.');
+      expect(await run(bin, ['list', '--json', 'dist/extensions'], app)).toContain('"name": "hello"');
       // The gateway module from the package: OpenAI's API over the app's router.
       const chat = await request(started.url).post('/v1/chat/completions').send({ model: 'mock', messages: [{ role: 'user', content: 'from the tarball' }] });
       expect({ status: chat.status, content: chat.body.choices?.[0]?.message?.content }).toEqual({ status: 200, content: 'from the tarball' });
