@@ -75,7 +75,8 @@ export function listText(inspection: Inspection, env: EnvReader): string {
   const fields = [['EXTENSION', 'FIELD', 'TYPE', 'ENV VAR', 'FLAGS', 'VALUE FROM']];
   for (const entry of inspection.extensions) {
     const { name, style, version, capabilities, configFields } = entry.definition;
-    rows.push([name, style, version, modelsCell(entry), capabilities.join(', ') || '-', entry.ready ? 'yes' : `no: ${entry.notReady}`]);
+    const all = [...new Set([...capabilities, ...entry.definition.models.flatMap((m) => m.capabilities)])];
+    rows.push([name, style, version, modelsCell(entry), all.join(', ') || '-', entry.ready ? 'yes' : `no: ${entry.notReady}`]);
     for (const field of configFields) {
       const flags = [field.required && 'required', field.secret && 'secret'].filter(Boolean).join(', ') || '-';
       fields.push([name, field.name, field.type, field.envVar ?? '-', flags, source(field, env)]);

@@ -77,7 +77,7 @@ describe('gleitzeit list', () => {
   it('shows style, version, models, capabilities, config fields and readiness', async () => {
     const run = await gleitzeit(['list', fixtures('good'), fixtures('broken')], { CLI_FIXTURE_TOKEN: '' });
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/hello +decorator +1\.2\.3 +hello-chat, shared-model +streaming +yes/);
+    expect(run.stdout).toMatch(/hello +decorator +1\.2\.3 +hello-chat, shared-model +streaming, text +yes/);
     expect(run.stdout).toMatch(/needs-env +config +1\.0\.0 +env-model +- +no: set CLI_FIXTURE_TOKEN/);
     expect(run.stdout).toMatch(/needs-env +token +string +CLI_FIXTURE_TOKEN +required, secret +unset \(required\)/);
     expect(run.stdout).toMatch(/greeter +api_key +string +CLI_GREETER_KEY +secret +unset/);
