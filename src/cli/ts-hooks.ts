@@ -15,11 +15,17 @@ interface TypeScriptModule {
   ScriptTarget: Record<string, number>;
 }
 
-let ts: TypeScriptModule;
+let typescriptPath = '';
+let loaded: Promise<TypeScriptModule> | undefined;
 
-export async function initialize(data: { typescript: string }): Promise<void> {
-  const imported = (await import(pathToFileURL(data.typescript).href)) as { default?: TypeScriptModule } & TypeScriptModule;
-  ts = imported.default ?? imported;
+export function initialize(data: { typescript: string }): void {
+  typescriptPath = data.typescript;
+}
+
+/** The compiler, imported at the first .ts file (a run over compiled extensions never pays for it). */
+function compiler(): Promise<TypeScriptModule> {
+  loaded ??= import(pathToFileURL(typescriptPath).href).then((m: { default?: TypeScriptModule } & TypeScriptModule) => m.default ?? m);
+  return loaded;
 }
 
 const TS_FILE = /\.m?ts$/;
@@ -43,6 +49,7 @@ type Loaded = { format?: string; source?: string | ArrayBuffer | Uint8Array; sho
 export async function load(url: string, context: object, next: (url: string, context: object) => Promise<Loaded>): Promise<Loaded> {
   if (!url.startsWith('file:') || !TS_FILE.test(url) || inNodeModules(url) || url.endsWith('.d.ts')) return next(url, context);
   const fileName = fileURLToPath(url);
+  const ts = await compiler();
   const { outputText } = ts.transpileModule(await readFile(fileName, 'utf8'), {
     fileName,
     compilerOptions: {
