@@ -77,7 +77,7 @@ program
       '',
       'Next:',
       `  npx gleitzeit validate ${options.dir}       check it as your app will load it`,
-      `  npx jest ${shown(files[files.length - 1])}   run its test`,
+      `  NODE_OPTIONS=--experimental-vm-modules npx jest ${shown(files[files.length - 1])}   run its test (jest with ts-jest, ESM)`,
       `  ExtensionsModule.forRoot({ searchPaths: ['${options.dir}'] })   boot it (a built app searches the compiled folder)`,
     ].join('\n'));
   });
