@@ -2,6 +2,7 @@ import { checkPackages, packagesError } from '../dependencies/package-check.js';
 import type { ExtensionDependencyError, MismatchedPackage } from '../errors/index.js';
 import type { ExtensionManager } from '../manager/extension-manager.js';
 import type { AvailableModel } from '../routing/routing.interface.js';
+import { table } from '../utils/text-table.js';
 
 /** Every model that routes now, with its extension and capabilities. */
 export function getAvailableModels(manager: ExtensionManager): Record<string, AvailableModel> {
@@ -38,12 +39,6 @@ export function validateAllDependencies(manager: ExtensionManager): Record<strin
       return [definition.name, error ? { ...report, error } : report];
     }),
   );
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
-  return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
 /** A text table of every extension: name, style, version, state, live health, models. */

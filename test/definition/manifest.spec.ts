@@ -42,6 +42,9 @@ describe('extension.yaml validation', () => {
     ['outside-absolute', 'service.class_path', 'points outside the extension folder'],
     ['unknown-keys', 'model', 'is not a known key. Did you mean "models"?'],
     ['unknown-keys', 'config.timeout.defualt', 'Did you mean "default"?'],
+    ['service-null', 'service', 'is required: add service.class_path'],
+    ['nested-unknown-keys', 'dependencies.pakages', 'is not a known key. Did you mean "packages"?'],
+    ['nested-unknown-keys', 'service.clas', 'is not a known key.'],
   ])('%s: %s %s', async (name, field, text) => {
     has((await problemsOf(name)).issues, field, text);
   });

@@ -196,7 +196,9 @@ describe('the npm package', () => {
       expect(paths).toContain('dist/extensions/claude/extension.yaml');
       expect(paths).toContain('dist/extensions/openai/index.d.ts');
       // Only the build of src/ and extensions/: no sources, tests, fixtures or test output.
-      expect(paths.filter((p) => !/^dist\/(src|extensions)\//.test(p) && !['package.json', 'README.md', 'LICENSE'].includes(p))).toEqual([]);
+      // The JSON Schema of extension.yaml ships beside them (gleitzeit-extensions/extension.schema.json).
+      expect(paths).toContain('schema/extension.schema.json');
+      expect(paths.filter((p) => !/^dist\/(src|extensions)\//.test(p) && !['package.json', 'README.md', 'LICENSE', 'schema/extension.schema.json'].includes(p))).toEqual([]);
       expect(paths.filter((p) => /(^|\/)(test|fixtures|__tests__)\/|\.spec\.|\.tsbuildinfo$/.test(p))).toEqual([]);
       // Not the demo app: the gateway app and main.ts stay in the repository (OpenAiGatewayModule ships in dist/src/gateway).
       expect(paths.filter((p) => p.startsWith('dist/src/app/') || p.startsWith('dist/src/main.'))).toEqual([]);
@@ -276,6 +278,12 @@ describe('the npm package', () => {
           },
         },
       });
+      // The package's bin, as `npx gleitzeit` runs it: the compiled extensions pass validate; list shows them.
+      const bin = join(app, 'node_modules', '.bin', 'gleitzeit');
+      const validated = await run(bin, ['validate', 'dist/extensions'], app);
+      expect(validated).toContain('ok   greeter 1.0.0 [config] dist/extensions/greeter/extension.yaml');
+      expect(validated).toContain('No problems: 2 extensions would load here.');
+      expect(await run(bin, ['list', '--json', 'dist/extensions'], app)).toContain('"name": "hello"');
       // The gateway module from the package: OpenAI's API over the app's router.
       const chat = await request(started.url).post('/v1/chat/completions').send({ model: 'mock', messages: [{ role: 'user', content: 'from the tarball' }] });
       expect({ status: chat.status, content: chat.body.choices?.[0]?.message?.content }).toEqual({ status: 200, content: 'from the tarball' });

@@ -17,7 +17,7 @@ const LAYERS: string[][] = [
   ['health', 'introspection', 'gateway'],
   ['module'],
   ['helpers'],
-  ['app'],
+  ['app', 'cli'],
   ['(root)'],
 ];
 const layerOf = new Map(LAYERS.flatMap((folders, layer) => folders.map((folder) => [folder, layer] as const)));

@@ -179,3 +179,5 @@ export const CONFIG_FIELD_KEYS = [
   'pattern',
   'secret',
 ];
+export const DEPENDENCIES_KEYS = ['packages', 'extensions'];
+export const SERVICE_KEYS = ['class_path'];

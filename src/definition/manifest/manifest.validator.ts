@@ -9,7 +9,8 @@ import type { ConfigFieldType } from '../definition.interface.js';
 import { NAME_PATTERN, RESERVED_NAMES } from '../metadata.constants.js';
 import { patternProblem } from '../pattern-safety.js';
 import { OBJECT_PROTOTYPE_NAMES } from '../../utils/own.js';
-import { CONFIG_FIELD_KEYS, ConfigFieldDto, MANIFEST_KEYS, ManifestDto } from './manifest.dto.js';
+import { isPlainObject } from '../../utils/plain-data.js';
+import { CONFIG_FIELD_KEYS, ConfigFieldDto, DEPENDENCIES_KEYS, MANIFEST_KEYS, ManifestDto, SERVICE_KEYS } from './manifest.dto.js';
 import { MANIFEST_LIMITS } from './manifest-limits.js';
 import { withoutReservedKeys } from './reserved-keys.js';
 
@@ -59,10 +60,13 @@ function validRegExp(pattern: string): boolean {
   }
 }
 
+/** What a config field may be named: letters, digits, _, - and $, not starting with a digit or -. */
+export const CONFIG_FIELD_NAME = /^[A-Za-z_$][\w$-]*$/;
+
 function checkConfigField(name: string, field: ConfigFieldDto, prefix: string): ExtensionIssue[] {
   const issues: ExtensionIssue[] = [];
   const at = (key: string) => `${prefix}${name}.${key}`;
-  if (!/^[A-Za-z_$][\w$-]*$/.test(name)) {
+  if (!CONFIG_FIELD_NAME.test(name)) {
     issues.push({ field: `${prefix}${name}`, message: 'is not a valid field name (letters, digits, _, - and $)' });
   }
   const type = (field.type ?? 'string') as ConfigFieldType;
@@ -106,13 +110,17 @@ export function checkManifest(input: Record<string, unknown>, needsService: bool
   const { copy: raw, issues: reserved } = withoutReservedKeys(input);
   const { value: manifest, issues } = validate(ManifestDto, raw, '');
   issues.push(...reserved, ...unknownKeys(raw, MANIFEST_KEYS, ''));
+  for (const [key, known] of [['dependencies', DEPENDENCIES_KEYS], ['service', SERVICE_KEYS]] as const) {
+    const value = raw[key];
+    if (isPlainObject(value)) issues.push(...unknownKeys(value, known, `${key}.`));
+  }
   if (typeof raw.name === 'string' && RESERVED_NAMES.includes(raw.name)) {
     issues.push({ field: 'name', message: `"${raw.name}" is reserved (it is the readiness key of /health/ready); choose another name` });
   }
   if (typeof manifest.version === 'string' && semver.valid(manifest.version) === null) {
     issues.push({ field: 'version', message: `"${manifest.version}" is not a semver version such as 1.0.0` });
   }
-  if (needsService && raw.service === undefined) {
+  if (needsService && (raw.service === undefined || raw.service === null)) {
     issues.push({ field: 'service', message: 'is required: add service.class_path, e.g. service.MyProviderService' });
   }
   listOf(manifest.dependencies?.packages).forEach((spec, index) => {

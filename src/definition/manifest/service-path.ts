@@ -7,6 +7,9 @@ const SEGMENT = /^[A-Za-z0-9_-]+$/;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 const FIELD = 'service.class_path';
 
+/** The shape of a class_path resolveServicePath accepts: dotted module segments, then an exported class name. */
+export const CLASS_PATH = new RegExp(`^${SEGMENT.source.slice(1, -1)}(\\.${SEGMENT.source.slice(1, -1)})*\\.${IDENTIFIER.source.slice(1, -1)}$`);
+
 export type ServicePath = { file: string; exportName: string } | { issue: ExtensionIssue };
 
 function inside(root: string, file: string): boolean {
