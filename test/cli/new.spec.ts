@@ -76,8 +76,8 @@ describe('gleitzeit new', () => {
     expect(yaml.stdout).toContain('extensions/greeter/extension.yaml\n  extensions/greeter/service.ts\n  extensions/greeter/greeter.spec.ts');
     // The manifest names the schema where the installed package has it, for the YAML language server.
     const manifest = readFileSync(join(app, 'extensions/greeter/extension.yaml'), 'utf8');
-    expect(manifest.split('\n')[0]).toBe('# yaml-language-server: $schema=../../node_modules/gleitzeit-extensions/schema/extension.schema.json');
-    expect(existsSync(join(app, 'extensions/greeter', '../../node_modules/gleitzeit-extensions/schema/extension.schema.json'))).toBe(true);
+    expect(manifest.split('\n')[0]).toBe('# yaml-language-server: $schema=../../node_modules/gleitzeit-extensions/extensions/extension.schema.json');
+    expect(existsSync(join(app, 'extensions/greeter', '../../node_modules/gleitzeit-extensions/extensions/extension.schema.json'))).toBe(true);
   });
 
   it('refuses a folder that exists, a bad name and an unknown style, writing nothing', async () => {

@@ -10,12 +10,12 @@ import { loadManifest } from '../../src/definition/manifest/manifest.loader.js';
 import { ExtensionValidationError } from '../../src/index.js';
 
 /*
- * schema/extension.schema.json is generated from the manifest's DTOs and rules (npm run schema) and
+ * extensions/extension.schema.json is generated from the manifest's DTOs and rules (npm run schema) and
  * shipped as gleitzeit-extensions/extension.schema.json. Here: it is what a fresh generation gives, and
  * a standard validator (ajv) and the loader agree on every manifest in the repository and on generated ones.
  */
 
-const SCHEMA_FILE = resolve('schema/extension.schema.json');
+const SCHEMA_FILE = resolve('extensions/extension.schema.json');
 const schema = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8'));
 const ajv = new Ajv({ allErrors: true, strictTypes: false });
 const validate = ajv.compile(schema);
@@ -60,15 +60,15 @@ function schemaErrors(text: string): string[] | undefined {
 
 describe('the JSON Schema of extension.yaml', () => {
   it('is what a fresh generation from src/definition/manifest gives (run `npm run schema` after changing the manifest)', () => {
-    const fresh = execFileSync(process.execPath, ['scripts/extension-schema.mjs', '--print'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    const fresh = execFileSync(process.execPath, ['test/schema/generate-extension-schema.mjs', '--print'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
     expect(JSON.parse(fresh)).toEqual(schema);
     expect(readFileSync(SCHEMA_FILE, 'utf8')).toBe(fresh);
   });
 
   it('is shipped and exported as gleitzeit-extensions/extension.schema.json', () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
-    expect(pkg.exports['./extension.schema.json']).toBe('./schema/extension.schema.json');
-    expect(pkg.files).toContain('schema/extension.schema.json');
+    expect(pkg.exports['./extension.schema.json']).toBe('./extensions/extension.schema.json');
+    expect(pkg.files).toContain('extensions/extension.schema.json');
   });
 
   const files = [...manifests(resolve('extensions')), ...manifests(resolve('test/fixtures'))];

@@ -197,8 +197,8 @@ describe('the npm package', () => {
       expect(paths).toContain('dist/extensions/openai/index.d.ts');
       // Only the build of src/ and extensions/: no sources, tests, fixtures or test output.
       // The JSON Schema of extension.yaml ships beside them (gleitzeit-extensions/extension.schema.json).
-      expect(paths).toContain('schema/extension.schema.json');
-      expect(paths.filter((p) => !/^dist\/(src|extensions)\//.test(p) && !['package.json', 'README.md', 'LICENSE', 'schema/extension.schema.json'].includes(p))).toEqual([]);
+      expect(paths).toContain('extensions/extension.schema.json');
+      expect(paths.filter((p) => !/^dist\/(src|extensions)\//.test(p) && !['package.json', 'README.md', 'LICENSE', 'extensions/extension.schema.json'].includes(p))).toEqual([]);
       expect(paths.filter((p) => /(^|\/)(test|fixtures|__tests__)\/|\.spec\.|\.tsbuildinfo$/.test(p))).toEqual([]);
       // Not the demo app: the gateway app and main.ts stay in the repository (OpenAiGatewayModule ships in dist/src/gateway).
       expect(paths.filter((p) => p.startsWith('dist/src/app/') || p.startsWith('dist/src/main.'))).toEqual([]);

@@ -23,7 +23,7 @@ export type DtoToSchema = (dto: new () => object) => JsonSchema;
 export const MANIFEST_DTOS = { ManifestDto, ModelDto, ConfigFieldDto, DependenciesDto, ServiceDto } as const;
 
 /** Where the package ships the schema, and how an installed copy is imported. */
-export const MANIFEST_SCHEMA_FILE = 'schema/extension.schema.json';
+export const MANIFEST_SCHEMA_FILE = 'extensions/extension.schema.json';
 export const MANIFEST_SCHEMA_EXPORT = 'gleitzeit-extensions/extension.schema.json';
 
 /** What the loader checks that a JSON Schema cannot say; the schema's $comment lists them. */
@@ -78,7 +78,7 @@ function nullable(schema: JsonSchema): JsonSchema {
 
 const ref = (name: keyof typeof MANIFEST_DTOS | 'PlainData') => ({ $ref: `#/definitions/${name}` });
 
-/** Builds the schema; `toSchema` is the class-validator converter (see scripts/extension-schema.mjs). */
+/** Builds the schema; `toSchema` is the class-validator converter (see test/schema/generate-extension-schema.mjs). */
 export function manifestJsonSchema(toSchema: DtoToSchema): JsonSchema {
   const [root, model, field, dependencies, service] = [ManifestDto, ModelDto, ConfigFieldDto, DependenciesDto, ServiceDto].map(toSchema);
   const props = root.properties as Record<string, JsonSchema>;

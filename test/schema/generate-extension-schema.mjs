@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /*
- * Writes schema/extension.schema.json from the manifest's one definition (the DTOs and rules in
+ * Writes extensions/extension.schema.json from the manifest's one definition (the DTOs and rules in
  * src/definition/manifest, as built into dist/ by `nest build`), with class-validator-jsonschema.
- *   node scripts/extension-schema.mjs           write the file
- *   node scripts/extension-schema.mjs --print   print it instead (the schema test compares the two)
+ *   node test/schema/generate-extension-schema.mjs           write the file
+ *   node test/schema/generate-extension-schema.mjs --print   print it instead (the schema test compares the two)
  * `npm run schema` builds first, then writes; `npm pack` does the same (prepack).
  */
 import 'reflect-metadata';
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage.js';
 import { targetConstructorToSchema } from 'class-validator-jsonschema';
 
-const root = new URL('../', import.meta.url);
+const root = new URL('../../', import.meta.url);
 const { manifestJsonSchema, MANIFEST_SCHEMA_FILE } = await import(new URL('dist/src/definition/manifest/manifest.schema.js', root).href);
 
 const toSchema = (dto) => targetConstructorToSchema(dto, { classTransformerMetadataStorage: defaultMetadataStorage, refPointerPrefix: '#/definitions/' });
