@@ -11,6 +11,7 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
   testTimeout: 20000,
+  setupFiles: ['<rootDir>/test/support/log-levels.ts'],
   // Jest's default is one worker on a 2-core machine; the pack test mostly waits on npm, so use both cores.
   maxWorkers: 2,
 };

@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
 import type { ExtensionManager } from '../../src/index.js';
@@ -144,8 +145,16 @@ describe('a fallback', () => {
 describe('a breaker that opens', () => {
   it('counts the transition, shows in the breaker gauge and on the next attempt span, and a failed call has error.type', async () => {
     manager = await telemetryManager(telemetry, { resilience: { retries: 0, breaker: { failures: 1, coolDownMs: 60_000 } } }, { mock: { failRate: 1, failStatus: 503 } });
-    await expect(manager.modelRouter.chat(ask('x'))).rejects.toThrow();
-    await expect(manager.modelRouter.chat(ask('y'))).rejects.toThrow();
+    // The manager runs outside Nest and logs the transition through Nest's Logger: collected and asserted.
+    const warnings: string[] = [];
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push(String(message)));
+    try {
+      await expect(manager.modelRouter.chat(ask('x'))).rejects.toThrow();
+      await expect(manager.modelRouter.chat(ask('y'))).rejects.toThrow();
+    } finally {
+      warn.mockRestore();
+    }
+    expect(warnings).toEqual([expect.stringContaining('Circuit breaker mock:mock-chat: closed -> open')]);
     const metrics = await telemetry.metrics();
     expect(points(metrics.get('gleitzeit.breaker.transitions')).map((p) => [p.attributes['gleitzeit.route'], p.attributes['gleitzeit.breaker.state'], p.value])).toEqual([['mock:mock-chat', 'open', 1]]);
     expect(points(metrics.get('gleitzeit.breaker.state')).map((p) => [p.attributes['gleitzeit.route'], p.value])).toEqual([['mock:mock-chat', 2]]);
