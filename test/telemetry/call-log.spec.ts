@@ -25,21 +25,22 @@ async function stdoutOf(work: () => Promise<void>): Promise<string[]> {
   return lines;
 }
 
-async function callWith(logger: ConsoleLogger): Promise<string[]> {
-  const moduleRef = await Test.createTestingModule({ imports: [ExtensionsModule.forRoot({ searchPaths: [SHIPPED_EXTENSIONS], extensions: ['mock'], healthPath: false, introspectionPath: false })] })
-    .setLogger(logger)
-    .compile();
-  const app = moduleRef.createNestApplication({ logger });
-  await app.init();
-  try {
-    return await stdoutOf(async () => {
+/** Boots an app with `logger`, makes one good and one failing call, closes it: everything it wrote to stdout. */
+function callWith(logger: ConsoleLogger): Promise<string[]> {
+  return stdoutOf(async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [ExtensionsModule.forRoot({ searchPaths: [SHIPPED_EXTENSIONS], extensions: ['mock'], healthPath: false, introspectionPath: false })] })
+      .setLogger(logger)
+      .compile();
+    const app = moduleRef.createNestApplication({ logger });
+    await app.init();
+    try {
       await app.get(ModelRouter).chat(ask('four words right here'));
       await app.get(ModelRouter).chat(ask('x', { model: 'no-such-model' })).catch(() => undefined);
-    });
-  } finally {
-    await app.close();
-    Logger.overrideLogger(false);
-  }
+    } finally {
+      await app.close();
+      Logger.overrideLogger(['fatal', 'error', 'warn', 'log']);
+    }
+  });
 }
 
 describe('the per-call debug line', () => {
