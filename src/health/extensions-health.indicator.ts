@@ -10,14 +10,15 @@ const RESERVED = new Set(['status', 'responseTime', 'cachedResponse']);
 
 /** The indicator's data: the state, the extension's own details (reserved keys moved under `details`), the timing. */
 function reportData(state: string, answer: ExtensionHealth, responseTime: number): Record<string, unknown> {
-  // defineProperty, not assignment: a detail named __proto__ stays a detail.
+  // A detail named __proto__ stays a detail (defineProperty; assignment would set the prototype).
   const data: Record<string, unknown> = { state };
   let moved: Record<string, unknown> | undefined;
   for (const key of Object.keys(answer)) {
     if (key === 'cachedResponse') continue;
     const value = (answer as Record<string, unknown>)[key];
     if (RESERVED.has(key)) (moved ??= {})[key] = value;
-    else Object.defineProperty(data, key, { value, enumerable: true, writable: true, configurable: true });
+    else if (key === '__proto__') Object.defineProperty(data, key, { value, enumerable: true, writable: true, configurable: true });
+    else data[key] = value;
   }
   if (moved) data.details = moved;
   data.responseTime = responseTime;

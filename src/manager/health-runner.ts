@@ -24,7 +24,7 @@ type HealthCheck = (options: { signal: AbortSignal }) => unknown;
 function settled(flight: Flight, result: ExtensionHealth): Flight {
   flight.result = result;
   flight.settledAt = performance.now();
-  flight.promise = flight.answer = Promise.resolve(result);
+  // No promise: checkNow() returns the result itself, and waitFor() is only for flights with none yet.
   return flight;
 }
 
