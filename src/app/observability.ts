@@ -27,12 +27,14 @@ export interface AppObservability {
  * AsyncLocalStorage in use slows every promise of the process.
  */
 export function observabilityFromEnv(env: NodeJS.ProcessEnv): AppObservability {
+  // One service name for metrics (Prometheus' target_info) and traces.
+  const resource = resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME || 'gleitzeit-gateway' });
   const prometheus = new PrometheusExporter({ preventServerStart: true });
-  const meterProvider = new MeterProvider({ readers: [prometheus] });
+  const meterProvider = new MeterProvider({ resource, readers: [prometheus] });
   const otlp = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
   const tracerProvider = otlp
     ? new BasicTracerProvider({
-        resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME || 'gleitzeit-gateway' }),
+        resource,
         spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
       })
     : undefined;

@@ -80,7 +80,8 @@ export async function routedEmbed(router: { readonly telemetry: Telemetry }, rou
     record.succeeded({ extension: routed.extension, model: answer.model, usage });
     return { ...answer, extension: routed.extension };
   } catch (error) {
-    record.failed(error);
+    if (options.signal?.aborted) record.cancelled();
+    else record.failed(error);
     throw error;
   } finally {
     call?.end();
@@ -141,7 +142,9 @@ export async function routedChat(router: ResilientRouter, calls: InFlightCalls, 
     );
     return answer;
   } catch (error) {
-    record.failed(error, (error as WithAttempts<unknown>)?.attempts);
+    // The caller left (its signal aborted: a client that closed its connection): not the call's failure.
+    if (options.signal?.aborted) record.cancelled((error as WithAttempts<unknown>)?.attempts);
+    else record.failed(error, (error as WithAttempts<unknown>)?.attempts);
     throw error;
   } finally {
     call.end();
@@ -182,7 +185,8 @@ export function routedChatStream(router: ResilientRouter, calls: InFlightCalls, 
       record.succeeded({ extension: route?.extension ?? '', model: seen.model ?? route?.model, id: seen.id, usage: seen.usage, finishReason: seen.finish, text: seen.text, costPerToken: costOf(routes, route?.extension, route?.model) }, attempts);
     } catch (error) {
       ended = true;
-      record.failed(error, attempts);
+      if (options.signal?.aborted) record.cancelled(attempts);
+      else record.failed(error, attempts);
       throw error;
     } finally {
       if (!ended) {

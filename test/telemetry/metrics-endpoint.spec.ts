@@ -44,6 +44,8 @@ describe.each<Platform>(['express', 'fastify'])('GET /metrics on %s', (platform)
     expect(of('gen_ai_client_token_usage_sum', { ...model, gen_ai_token_type: 'output' }).map((s) => s.value)).toEqual([answer.usage!.completion_tokens]);
     expect(of('gleitzeit_requests_total', { ...model, outcome: 'ok' }).map((s) => s.value)).toEqual([1]);
     expect(of('gleitzeit_extension_state', { gleitzeit_extension: 'mock', gleitzeit_state: 'started' }).map((s) => s.value)).toEqual([1]);
+    // The service is named as for traces (OTEL_SERVICE_NAME, default gleitzeit-gateway).
+    expect(of('target_info').map((s) => s.labels.service_name)).toEqual(['gleitzeit-gateway']);
   });
 
   it('unknown model names from clients add no series', async () => {

@@ -106,6 +106,28 @@ describe('a streamed call', () => {
   });
 });
 
+describe('a caller that aborts (a client that left the gateway)', () => {
+  it('is a cancelled call, plain or streamed, not a provider error', async () => {
+    manager = await telemetryManager(telemetry, {}, { mock: { latencyMs: 60, tokenDelayMs: 20 } });
+    const streamed = new AbortController();
+    const stream = manager.modelRouter.chatStream(ask('a b c d e f g h'), { signal: streamed.signal });
+    await expect(
+      (async () => {
+        for await (const chunk of stream) if (chunk.delta?.content) streamed.abort(new Error('the client closed the connection'));
+      })(),
+    ).rejects.toThrow();
+    const plain = new AbortController();
+    const answer = manager.modelRouter.chat(ask('a b c d e f g h'), { signal: plain.signal });
+    setTimeout(() => plain.abort(new Error('the client closed the connection')), 30);
+    await expect(answer).rejects.toThrow();
+    expect(callSpans().map((s) => [s.attributes['gleitzeit.cancelled'], s.status.code])).toEqual([
+      [true, SpanStatusCode.UNSET],
+      [true, SpanStatusCode.UNSET],
+    ]);
+    expect(points((await telemetry.metrics()).get('gleitzeit.requests')).map((p) => [p.attributes.outcome, p.value])).toEqual([['cancelled', 2]]);
+  });
+});
+
 describe('a retried call', () => {
   it('shows each attempt as a child span, the failed one with its status, and counts the retry', async () => {
     manager = await telemetryManager(telemetry, { resilience: { retries: 2, backoffMs: 5, breaker: false } }, { mock: { failFirst: 1, failStatus: 503 } });
