@@ -21,10 +21,9 @@ export function bodyShapeProblem(body: unknown): { message: string; param: strin
       value.forEach((item, index) => stack.push({ value: item, depth: depth + 1, path: `${path}[${index}]` }));
       continue;
     }
-    const object = value as Record<string, unknown>;
-    const keys = Object.keys(object);
+    const keys = Object.keys(value);
     if (keys.length > BODY_LIMITS.keysPerObject) return { message: `Invalid '${path || '(body)'}': an object with ${keys.length} keys; the limit is ${BODY_LIMITS.keysPerObject}.`, param: path || null };
-    for (const key of keys) stack.push({ value: object[key], depth: depth + 1, path: path ? `${path}.${key}` : key });
+    for (const key of keys) stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1, path: path ? `${path}.${key}` : key });
   }
   return undefined;
 }

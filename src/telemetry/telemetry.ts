@@ -1,4 +1,4 @@
-import { createNoopMeter, metrics, SpanStatusCode, trace, type Attributes, type Meter, type ObservableResult, type Span, type Tracer } from '@opentelemetry/api';
+import { createNoopMeter, metrics, SpanStatusCode, trace, type Attributes, type Meter, type ObservableResult, type Span } from '@opentelemetry/api';
 import type { RouteAttempt } from '../provider/chat.interface.js';
 import { BoundedLabel } from './bounded-labels.js';
 import { CallTelemetry, errorType, type CallLogLine, type CallSinks, type GenAiOperation } from './call-telemetry.js';
@@ -91,11 +91,6 @@ export class Telemetry {
   /** A circuit breaker changed: counted by route (a declared `extension:model`, a bounded set). */
   breakerChanged(route: string, to: string): void {
     this.sinks()?.instruments?.breakerChanges.add(1, { 'gleitzeit.route': route, 'gleitzeit.breaker.state': to });
-  }
-
-  /** The tracer, for spans of the app's own (tests read it to check the provider in use). */
-  get tracer(): Tracer | undefined {
-    return this.sinks()?.tracer;
   }
 
   /** Gauges of extension state, health and breakers: read by the meter at each collection only. */
