@@ -96,7 +96,8 @@ export class MockExtension implements ExtensionLifecycle, ChatProvider {
       if (sent === cut) return;
       if (sent === stall) await hangUntilAborted(signal);
       if (sent === die) throw midStreamFault(call, sent, this.config);
-      if (sent > 0) await tokenPause(sent, this.config.tokenDelayMs, signal);
+      const wait = sent > 0 ? tokenPause(sent, this.config.tokenDelayMs, signal) : undefined;
+      if (wait) await wait;
       yield { ...head, delta: answer.toolCall ? { toolCalls: [{ index: 0, function: { arguments: piece } }] } : { content: piece } };
     }
     // A cut, a stall or a failure set past the answer's length still hits: the finish reason never comes.

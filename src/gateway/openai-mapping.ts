@@ -106,28 +106,57 @@ export interface StreamHeader {
   model: string;
 }
 
-/** One contract chunk as the `delta` of OpenAI's `chat.completion.chunk`, or undefined for a usage-only chunk. */
-export function toWireChunk(chunk: ChatChunk, header: StreamHeader) {
-  const { delta, finishReason } = chunk;
-  const wireDelta = {
-    ...(delta?.role && { role: delta.role }),
-    ...(typeof delta?.content === 'string' && { content: delta.content }),
-    ...(delta?.toolCalls?.length && {
-      tool_calls: delta.toolCalls.map((c) => ({
-        index: c.index,
-        ...(c.id !== undefined && { id: c.id }),
-        ...(c.type !== undefined && { type: c.type }),
-        ...(c.function && { function: { ...c.function } }),
-      })),
-    }),
-  };
-  if (!Object.keys(wireDelta).length && !finishReason) return undefined;
-  return { ...header, object: 'chat.completion.chunk', system_fingerprint: null, choices: [{ index: 0, delta: wireDelta, logprobs: null, finish_reason: finishReason ?? null }] };
+/** One contract chunk's delta as OpenAI's `delta`, or undefined when it carries nothing to send. */
+function wireDelta(delta: ChatChunk['delta']): Record<string, unknown> | undefined {
+  if (!delta) return undefined;
+  const wire: Record<string, unknown> = {};
+  let any = false;
+  if (delta.role) (wire.role = delta.role), (any = true);
+  if (typeof delta.content === 'string') (wire.content = delta.content), (any = true);
+  if (delta.toolCalls?.length) {
+    wire.tool_calls = delta.toolCalls.map((c) => ({
+      index: c.index,
+      ...(c.id !== undefined && { id: c.id }),
+      ...(c.type !== undefined && { type: c.type }),
+      ...(c.function && { function: { ...c.function } }),
+    }));
+    any = true;
+  }
+  return any ? wire : undefined;
 }
 
-/** The last chunk when the client asked for usage (`stream_options.include_usage`): no choices, only usage. */
-export function usageChunk(usage: Usage, header: StreamHeader) {
-  return { ...header, object: 'chat.completion.chunk', system_fingerprint: null, choices: [], usage: wireUsage(usage) };
+/**
+ * The `data:` events of one stream's `chat.completion.chunk` objects. What every chunk shares (id,
+ * created, model, object) is serialized once, and again only when the model changes (a stream
+ * continued on a fallback); each chunk adds its delta and finish reason. The text is what
+ * JSON.stringify gives for the whole object.
+ */
+export class WireChunks {
+  private head = '';
+  private headModel?: string;
+
+  constructor(readonly header: StreamHeader) {}
+
+  private shared(): string {
+    if (this.headModel !== this.header.model) {
+      this.headModel = this.header.model;
+      this.head = `data: ${JSON.stringify({ ...this.header, object: 'chat.completion.chunk', system_fingerprint: null }).slice(0, -1)},"choices":`;
+    }
+    return this.head;
+  }
+
+  /** A chunk's event, or undefined for a chunk with no delta and no finish reason (usage only). */
+  event(chunk: ChatChunk): string | undefined {
+    const delta = wireDelta(chunk.delta);
+    const finish = chunk.finishReason ?? null;
+    if (!delta && !finish) return undefined;
+    return `${this.shared()}[{"index":0,"delta":${delta ? JSON.stringify(delta) : '{}'},"logprobs":null,"finish_reason":${JSON.stringify(finish)}}]}\n\n`;
+  }
+
+  /** The last event when the client asked for usage (`stream_options.include_usage`): no choices, only usage. */
+  usage(usage: Usage): string {
+    return `${this.shared()}[],"usage":${JSON.stringify(wireUsage(usage))}}\n\n`;
+  }
 }
 
 /** Little-endian float32 bytes in base64: what the openai SDK asks for by default and decodes. */

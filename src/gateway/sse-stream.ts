@@ -4,11 +4,10 @@ import type { ServerResponse } from 'node:http';
 import { ExtensionError } from '../errors/index.js';
 import type { ChatChunk, Usage } from '../provider/chat.interface.js';
 import type { ChatStream } from '../routing/resilience/resilient-stream.js';
-import { SignalRace } from '../utils/signal-race.js';
 import { accountingHeaders } from './accounting.js';
 import type { CallLimits } from './call-limits.js';
 import { extensionErrorBody, type OpenAiErrorBody } from './http-errors.js';
-import { completionId, toWireChunk, unixSeconds, usageChunk, type StreamHeader } from './openai-mapping.js';
+import { completionId, unixSeconds, WireChunks } from './openai-mapping.js';
 
 const logger = new Logger('Gateway');
 
@@ -27,9 +26,12 @@ export interface StreamOptions {
   includeUsage: boolean;
 }
 
-/** Writes, and waits while the client reads slowly: a slow client holds back the provider, not memory. */
-async function write(response: ServerResponse, text: string, limits: CallLimits, race: SignalRace): Promise<void> {
-  if (!response.write(text)) await race.wait(once(response, 'drain', { signal: limits.signal }));
+/**
+ * Writes; when the client reads slowly, returns the wait for it to catch up (a slow client holds back
+ * the provider, not memory), else nothing to wait for.
+ */
+function write(response: ServerResponse, text: string, limits: CallLimits): Promise<unknown> | undefined {
+  return response.write(text) ? undefined : once(response, 'drain', { signal: limits.signal });
 }
 
 function streamErrorBody(error: unknown): OpenAiErrorBody {
@@ -61,10 +63,8 @@ export async function sendStream(stream: AsyncIterable<ChatChunk> & Partial<Pick
     throw error;
   }
   response.writeHead(200, { ...SSE_HEADERS, ...accountingHeaders(stream.attempts, stream.route) });
-  const header: StreamHeader = { id: completionId(), created: unixSeconds(), model: step.value?.model ?? options.model };
+  const wire = new WireChunks({ id: completionId(), created: unixSeconds(), model: step.value?.model ?? options.model });
   const sent: StreamSent = { chars: 0 };
-  // Each chunk waits under the call's limits: one abort listener for the whole stream.
-  const race = new SignalRace(limits.signal);
   try {
     while (!step.done) {
       limits.touch();
@@ -73,12 +73,15 @@ export async function sendStream(stream: AsyncIterable<ChatChunk> & Partial<Pick
       const content = chunk?.delta?.content;
       if (typeof content === 'string') sent.chars += content.length;
       // A stream continued on a fallback names the model that sends each chunk.
-      if (typeof chunk?.model === 'string' && chunk.model) header.model = chunk.model;
-      const wire = chunk && toWireChunk(chunk, header);
-      if (wire) await write(response, `data: ${JSON.stringify(wire)}\n\n`, limits, race);
-      step = await race.wait(iterator.next());
+      if (typeof chunk?.model === 'string' && chunk.model) wire.header.model = chunk.model;
+      const event = chunk && wire.event(chunk);
+      const slow = event && write(response, event, limits);
+      if (slow) await slow;
+      // The router's stream races each of its waits against the call's signal (limits.signal reaches
+      // it), so a chunk that never comes ends here too, past the limit or when the client leaves.
+      step = await iterator.next();
     }
-    if (options.includeUsage && sent.usage) await write(response, `data: ${JSON.stringify(usageChunk(sent.usage, header))}\n\n`, limits, race);
+    if (options.includeUsage && sent.usage) await write(response, wire.usage(sent.usage), limits);
     response.end('data: [DONE]\n\n');
     return sent;
   } catch (error) {
@@ -87,7 +90,5 @@ export async function sendStream(stream: AsyncIterable<ChatChunk> & Partial<Pick
     logger.warn(`A stream from extension "${options.extension}" failed after it began: ${error instanceof Error ? error.message : 'a value that is not an Error'}`);
     response.end(`data: ${JSON.stringify(streamErrorBody(error))}\n\n`);
     return sent;
-  } finally {
-    race.dispose();
   }
 }
