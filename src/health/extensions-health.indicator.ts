@@ -60,8 +60,9 @@ export class ExtensionsHealthIndicator {
   }
 
   private check(name: string): HealthIndicatorResult | Promise<HealthIndicatorResult> {
-    const session = this.health.check(name);
     const state = this.manager.getState(name);
+    if (state === 'started') return this.probe(name);
+    const session = this.health.check(name);
     if (state === 'failed') {
       const error = this.manager.allRecords().find((r) => r.definition.name === name)?.error;
       const unset = error instanceof ExtensionConfigError ? error.unsetSettings : undefined;
@@ -71,8 +72,7 @@ export class ExtensionsHealthIndicator {
       return this.manager.boot.policyFor(name) === 'continue' ? session.degraded(data) : session.down(data);
     }
     if (state === 'loaded') return session.down({ state, message: `loaded but not started: call manager.startExtension('${name}')` });
-    if (state !== 'started') return session.down({ state });
-    return this.probe(name);
+    return session.down({ state });
   }
 
   /** A started extension's check; an answer known at once is reported at once (no promise per extension). */
@@ -110,8 +110,10 @@ export class ExtensionsHealthIndicator {
 
   /** The extension's routes whose circuit breaker is open or half-open, by model, or undefined. */
   private openBreakers(name: string): Record<string, { state: string; failures: number; retryInMs: number }> | undefined {
+    const breakers = this.manager.modelRouter.breakers;
+    if (!breakers.size) return undefined;
     const prefix = `${name}:`;
-    const mine = Object.entries(this.manager.modelRouter.breakers.snapshot()).filter(([route]) => route.startsWith(prefix));
+    const mine = Object.entries(breakers.snapshot()).filter(([route]) => route.startsWith(prefix));
     return mine.length ? Object.fromEntries(mine.map(([route, breaker]) => [route.slice(prefix.length), breaker])) : undefined;
   }
 

@@ -132,17 +132,22 @@ export class HealthRunner {
     setMaxListeners(0, controller.signal);
     const members = new Set<Flight>();
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<ExtensionHealth>((resolve) => {
-      timer = setTimeout(() => {
-        const message = `healthCheck() did not answer within ${this.timeoutMs} ms`;
-        for (const member of members) member.timedOut = true;
-        controller.abort(new Error(message));
-        resolve({ healthy: false, message });
-      }, this.timeoutMs);
-    });
+    let deadline: Promise<ExtensionHealth> | undefined;
+    const limitMs = this.timeoutMs;
     const group: DeadlineGroup = {
       controller,
-      deadline,
+      // The timer starts with the first check that did not answer at once (in the group's turn, so
+      // its time counts from the probe): checks that all answer at once cost no timer.
+      get deadline() {
+        return (deadline ??= new Promise<ExtensionHealth>((resolve) => {
+          timer = setTimeout(() => {
+            const message = `healthCheck() did not answer within ${limitMs} ms`;
+            for (const member of members) member.timedOut = true;
+            controller.abort(new Error(message));
+            resolve({ healthy: false, message });
+          }, limitMs - (performance.now() - group.startedAt));
+        }));
+      },
       members,
       startedAt: performance.now(),
       settled: (flight) => {

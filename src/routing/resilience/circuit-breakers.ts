@@ -78,6 +78,11 @@ export class CircuitBreakers {
     if (breaker) breaker.probing = false;
   }
 
+  /** Routes with a breaker entry (a failure not yet cleared): 0 when every route is plainly closed. */
+  get size(): number {
+    return this.breakers.size;
+  }
+
   state(route: string): BreakerState {
     return this.breakers.get(route)?.state ?? 'closed';
   }
