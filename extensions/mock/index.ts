@@ -87,26 +87,29 @@ export class MockExtension implements ExtensionLifecycle, ChatProvider {
   async *chatStream(request: ChatRequest, { signal }: CallOptions): AsyncGenerator<ChatChunk> {
     const call = await this.begin('chatStream', signal);
     const answer = planAnswer(this.checkModel(request, CHAT_MODEL), this.config.prefix);
-    const head = { id: `mock-${call}`, model: request.model };
-    await pause(this.config.timeToFirstTokenMs, signal);
-    yield { ...head, delta: firstDelta(answer) };
+    const id = `mock-${call}`;
+    const model = request.model;
+    if (this.config.timeToFirstTokenMs > 0) await pause(this.config.timeToFirstTokenMs, signal);
+    yield { id, model, delta: firstDelta(answer) };
     const { cutAfterTokens: cut, stallAfterTokens: stall, failAfterTokens: die } = this.config;
-    if (this.config.malformedChunk) yield { ...head, note: 'a chunk with no delta, sent by the mock because malformedChunk is on' } as unknown as ChatChunk;
-    for (const [sent, piece] of answer.pieces.entries()) {
+    if (this.config.malformedChunk) yield { id, model, note: 'a chunk with no delta, sent by the mock because malformedChunk is on' } as unknown as ChatChunk;
+    const { pieces, toolCall } = answer;
+    for (let sent = 0; sent < pieces.length; sent++) {
+      const piece = pieces[sent];
       if (sent === cut) return;
       if (sent === stall) await hangUntilAborted(signal);
       if (sent === die) throw midStreamFault(call, sent, this.config);
       const wait = sent > 0 ? tokenPause(sent, this.config.tokenDelayMs, signal) : undefined;
       if (wait) await wait;
-      yield { ...head, delta: answer.toolCall ? { toolCalls: [{ index: 0, function: { arguments: piece } }] } : { content: piece } };
+      yield { id, model, delta: toolCall ? { toolCalls: [{ index: 0, function: { arguments: piece } }] } : { content: piece } };
     }
     // A cut, a stall or a failure set past the answer's length still hits: the finish reason never comes.
     if (cut !== undefined && cut >= answer.pieces.length) return;
     if (stall !== undefined && stall >= answer.pieces.length) await hangUntilAborted(signal);
     if (die !== undefined && die >= answer.pieces.length) throw midStreamFault(call, answer.pieces.length, this.config);
     this.served++;
-    yield { ...head, delta: {}, finishReason: answer.finishReason };
-    yield { ...head, delta: {}, usage: answer.usage };
+    yield { id, model, delta: {}, finishReason: answer.finishReason };
+    yield { id, model, delta: {}, usage: answer.usage };
   }
 
   async embed(request: EmbeddingRequest, { signal }: CallOptions): Promise<ProviderEmbeddingResponse> {

@@ -1,7 +1,13 @@
-/** One router call while it runs: its own signal, and how it ends. */
-export interface InFlightCall {
-  /** The signal the provider gets: aborts when the caller's signal does, or when a drain passes its limit. */
+import { AbortScope, type AbortSource } from '../utils/linked-abort.js';
+
+/** One router call while it runs: its own abort, and how it ends. */
+export interface InFlightCall extends AbortSource {
+  /**
+   * An AbortSignal of the call (made when first asked for): aborts when the caller's signal does, when
+   * a drain passes its limit, or when the request's budget passes. Attempts follow the call itself.
+   */
   readonly signal: AbortSignal;
+  throwIfAborted(): void;
   /** The extension serving the call, once routed: the drain error names it. */
   extension?: string;
   /** The error a drain aborted the call with, if it did. */
@@ -23,20 +29,18 @@ export interface DrainResult {
   aborted: number;
 }
 
-class Call implements InFlightCall {
-  readonly signal: AbortSignal;
+class Call extends AbortScope implements InFlightCall {
   extension?: string;
   drainError?: Error;
-  private readonly controller = new AbortController();
   private cut?: (error: Error) => void;
   private ended = false;
-  private readonly forward = () => this.controller.abort(this.caller?.reason);
+  private readonly forward = () => this.abort(this.caller?.reason);
 
   constructor(
     private readonly caller: AbortSignal | undefined,
     private readonly onEnd: (call: Call) => void,
   ) {
-    this.signal = this.controller.signal;
+    super();
     if (caller?.aborted) this.forward();
     else caller?.addEventListener('abort', this.forward, { once: true });
   }
@@ -51,14 +55,10 @@ class Call implements InFlightCall {
     return Promise.race([work, cut]).finally(() => (this.cut = undefined));
   }
 
-  abort(reason: Error): void {
-    this.controller.abort(reason);
-  }
-
   /** Called by drain() at its limit. */
   drain(error: Error): void {
     this.drainError = error;
-    this.controller.abort(error);
+    this.abort(error);
     this.cut?.(error);
   }
 

@@ -115,6 +115,9 @@ export interface ResilientRouter extends RouteFinder {
   readonly telemetry: Telemetry;
 }
 
+/** The caller's signal of a call made without one: it is only read, so one serves every such call. */
+const NEVER_ABORTED = new AbortController().signal;
+
 function contextFor(router: ResilientRouter, request: ChatRequest, call: InFlightCall, callerSignal: AbortSignal | undefined): ResilientContext {
   const routes = planRoutes(router, request, requiredCapabilities(request), router.resilience);
   return {
@@ -122,7 +125,7 @@ function contextFor(router: ResilientRouter, request: ChatRequest, call: InFligh
     options: router.resilience,
     breakers: router.breakers,
     call,
-    callerSignal: callerSignal ?? new AbortController().signal,
+    callerSignal: callerSignal ?? NEVER_ABORTED,
     provider: (route, operation) => provider(route, operation),
   };
 }

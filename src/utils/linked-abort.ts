@@ -1,14 +1,25 @@
 /**
+ * What a child abort needs of its parent: whether it aborted, why, and its abort listeners. An
+ * AbortSignal is one; so is an AbortScope.
+ */
+export interface AbortSource {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/**
  * An AbortController that also aborts when `parent` does (with the parent's reason). Cheaper than
  * `AbortSignal.any()`, which on Node 20 keeps weak references and a finalization registry per signal:
  * on every request that showed as allocation and GC. Call `dispose()` when done, so a long-lived parent
  * does not keep the listener.
  */
 export class LinkedAbort extends AbortController {
-  private readonly parent?: AbortSignal;
+  private readonly parent?: AbortSource;
   private readonly forward = () => this.abort(this.parent?.reason);
 
-  constructor(parent?: AbortSignal) {
+  constructor(parent?: AbortSource) {
     super();
     if (!parent) return;
     this.parent = parent;
@@ -18,5 +29,49 @@ export class LinkedAbort extends AbortController {
 
   dispose(): void {
     this.parent?.removeEventListener('abort', this.forward);
+  }
+}
+
+/**
+ * An abort that makes no AbortSignal until one is asked for. On Node 20 making an AbortSignal costs
+ * microseconds (an EventTarget that can be transferred); a router call's own abort is mostly followed
+ * only by its attempts' LinkedAborts, which listen here directly. `signal` makes one on first use.
+ * Listeners are called once, in the order added, when it aborts.
+ */
+export class AbortScope implements AbortSource {
+  aborted = false;
+  reason: unknown = undefined;
+  private listeners?: Set<() => void>;
+  private controller?: AbortController;
+
+  addEventListener(_type: 'abort', listener: () => void): void {
+    if (!this.aborted) (this.listeners ??= new Set()).add(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    this.listeners?.delete(listener);
+  }
+
+  abort(reason: unknown = new DOMException('This operation was aborted', 'AbortError')): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    this.controller?.abort(reason);
+    if (listeners) for (const listener of listeners) listener();
+  }
+
+  throwIfAborted(): void {
+    if (this.aborted) throw this.reason;
+  }
+
+  /** An AbortSignal that follows this scope, made on first use. */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
   }
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RouteAttempt } from '../../provider/chat.interface.js';
+import type { AbortSource } from '../../utils/linked-abort.js';
 import { MAX_TIMER_MS } from '../../utils/time-limits.js';
 import { describeThrown, ExtensionError, ExtensionTimeoutError, ProviderError } from '../../errors/index.js';
 import type { CircuitBreakers } from './circuit-breakers.js';
@@ -29,8 +30,8 @@ const SPACING_MARGIN_MS = 50;
  * attempts made, the first failure (what the caller hears if nothing succeeds), and the breakers.
  */
 export class RequestAttempts {
-  /** The request's signal (its in-flight call's): aborts when the caller's does, at a drain, or when the total budget passes. */
-  readonly signal: AbortSignal;
+  /** The request's abort (its in-flight call): when the caller's signal aborts, at a drain, or when the total budget passes. Attempts follow it. */
+  readonly scope: AbortSource;
   private readonly timer: NodeJS.Timeout;
   private budgetError?: ExtensionTimeoutError;
   private readonly began = Date.now();
@@ -43,10 +44,10 @@ export class RequestAttempts {
     readonly options: ResolvedResilience,
     readonly breakers: CircuitBreakers,
     /** The request's in-flight call: its signal is the request's, and the budget aborts it (no controller of its own). */
-    call: { readonly signal: AbortSignal; abort(reason: Error): void },
+    private readonly call: AbortSource & { readonly signal: AbortSignal; abort(reason: Error): void },
     readonly list: Attempt[] = [],
   ) {
-    this.signal = call.signal;
+    this.scope = call;
     this.timer = setTimeout(() => {
       this.budgetPassed = true;
       this.budgetError = new ExtensionTimeoutError(`The request did not finish within its total budget (resilience.totalMs, ${options.totalMs} ms), retries and fallbacks included.`, '', 'total', options.totalMs);
@@ -128,8 +129,8 @@ export class RequestAttempts {
 
   /** Waits, or rejects when the request's signal aborts. */
   async wait(ms: number): Promise<void> {
-    await sleep(ms, undefined, { signal: this.signal }).catch(() => {
-      throw this.signal.reason;
+    await sleep(ms, undefined, { signal: this.call.signal }).catch(() => {
+      throw this.call.reason;
     });
   }
 

@@ -1,4 +1,4 @@
-import { LinkedAbort } from '../../utils/linked-abort.js';
+import { LinkedAbort, type AbortSource } from '../../utils/linked-abort.js';
 import type { ChatProvider, ChatRequest, ChatResponse, ProviderChatResponse } from '../../provider/chat.interface.js';
 import type { InFlightCall } from '../in-flight-calls.js';
 import { raceSignal } from '../../utils/race-signal.js';
@@ -42,7 +42,7 @@ export function decide(kind: FailureKind, index: number, retry: number, options:
   return 'next';
 }
 
-async function attemptChat(context: ResilientContext, route: PlannedRoute, request: ChatRequest, parent: AbortSignal): Promise<ProviderChatResponse> {
+async function attemptChat(context: ResilientContext, route: PlannedRoute, request: ChatRequest, parent: AbortSource): Promise<ProviderChatResponse> {
   const local = new LinkedAbort(parent);
   const { signal } = local;
   const { responseMs } = context.options.timeoutsFor(route.extension, route.upstreamModel);
@@ -74,7 +74,7 @@ export async function afterFailure(
   const error = asExtensionError(call.drainError ?? thrown, route.extension);
   const kind = attempts.failed(route, error, began, callerSignal);
   if (call.drainError || callerSignal.aborted) throw withAttempts(error, attempts);
-  if (attempts.signal.aborted) throw withAttempts(attempts.failure(), attempts);
+  if (attempts.scope.aborted) throw withAttempts(attempts.failure(), attempts);
   if (kind === 'context') attempts.contextFloor = route.model.maxTokens ?? Infinity;
   const next = decide(kind, index, retry, options);
   if (next === 'stop' || failed.endNow) throw withAttempts(error, attempts);
@@ -113,7 +113,7 @@ export async function resilientChat(context: ResilientContext, request: ChatRequ
         starts.push(began);
         call.extension = route.extension;
         try {
-          const answer = await attemptChat(context, route, request, attempts.signal);
+          const answer = await attemptChat(context, route, request, attempts.scope);
           attempts.succeeded(route, began);
           return { ...answer, extension: route.extension, attempts: attempts.list };
         } catch (thrown) {

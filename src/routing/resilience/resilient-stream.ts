@@ -1,6 +1,6 @@
 import { setImmediate as yieldTurn } from 'node:timers/promises';
 import { ProviderError } from '../../errors/index.js';
-import { LinkedAbort } from '../../utils/linked-abort.js';
+import { LinkedAbort, type AbortSource } from '../../utils/linked-abort.js';
 import { SignalRace } from '../../utils/signal-race.js';
 import type { ChatChunk, ChatRequest, Usage } from '../../provider/chat.interface.js';
 import { attemptTimer, idleWatch, RequestAttempts, type Attempt } from './attempts.js';
@@ -25,7 +25,7 @@ export interface ChatStream extends AsyncIterable<ChatChunk> {
  * not while the consumer reads). Malformed chunks are skipped. Whatever ends it early aborts the
  * provider's signal and closes its stream.
  */
-async function* attemptStream(context: ResilientContext, route: PlannedRoute, request: ChatRequest, parent: AbortSignal): AsyncGenerator<ChatChunk> {
+async function* attemptStream(context: ResilientContext, route: PlannedRoute, request: ChatRequest, parent: AbortSource): AsyncGenerator<ChatChunk> {
   const local = new LinkedAbort(parent);
   const { signal } = local;
   const limits = context.options.timeoutsFor(route.extension, route.upstreamModel);
@@ -110,7 +110,7 @@ export async function* resilientStream(context: ResilientContext, request: ChatR
         // has seen nothing of it, and the headers and the model name the route that answers.
         const held: ChatChunk[] = [];
         try {
-          for await (const raw of attemptStream(context, route, mode === 'prefill' ? prefillRequest(request, delivered) : request, attempts.signal)) {
+          for await (const raw of attemptStream(context, route, mode === 'prefill' ? prefillRequest(request, delivered) : request, attempts.scope)) {
             const chunk: ChatChunk | undefined = replay ? replay.feed(raw) : raw;
             if (!chunk) continue;
             if (!sentAny && !hasToken(chunk) && !chunk.finishReason && !chunk.usage) {
@@ -120,7 +120,7 @@ export async function* resilientStream(context: ResilientContext, request: ChatR
             if (held.length) {
               for (const early of held.splice(0)) yield early;
               // The caller may have been away while the held chunks waited: a call aborted meanwhile ends here.
-              call.signal.throwIfAborted();
+              call.throwIfAborted();
             }
             // The caller has its role chunk already: a continuation sends only what is new.
             if (mode !== 'fresh' && chunk.delta?.role && !chunk.delta.content && !chunk.delta.toolCalls?.length && !chunk.finishReason && !chunk.usage) continue;
