@@ -194,13 +194,16 @@ export class CallTelemetry {
 
   /** Retries: attempts on a route after its first. A fallback: the call ended on a route other than the first. */
   private countAttempts(instruments: Instruments, attempts: readonly RouteAttempt[], base: Attributes, extension: string | undefined): void {
-    const seen = new Set<string>();
     let retries = 0;
-    for (const attempt of attempts) {
-      if (attempt.outcome === 'skipped') continue;
-      const key = `${attempt.extension}\u0000${attempt.model}`;
-      if (seen.has(key)) retries++;
-      else seen.add(key);
+    // One attempt (the usual call) is no retry: no set to count them in.
+    if (attempts.length > 1) {
+      const seen = new Set<string>();
+      for (const attempt of attempts) {
+        if (attempt.outcome === 'skipped') continue;
+        const key = `${attempt.extension}\u0000${attempt.model}`;
+        if (seen.has(key)) retries++;
+        else seen.add(key);
+      }
     }
     if (retries) instruments.retries.add(retries, base);
     if (this.isFallback(extension)) instruments.fallbacks.add(1, base);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
 import request from 'supertest';
+import { ExtensionManager } from '../../src/index.js';
 import { startGateway } from './support.js';
 
 /*
@@ -154,6 +155,21 @@ describe('routing and provider errors', () => {
     await gateway!.close();
     const stalled = await gatewayWith({ MOCK_STALL_AFTER_TOKENS: '1', GLEITZEIT_TIMEOUT_MS: '300' });
     const cut = await stalled.http.post('/v1/chat/completions').send(hello({ stream: true, messages: [{ role: 'user', content: words }] })).expect(200);
+    expect(cut.text).not.toContain('[DONE]');
+    expect(cut.text).toContain('did not answer within 300 ms');
+  });
+
+  it('a stream whose provider goes silent and ignores its signal still ends at GLEITZEIT_TIMEOUT_MS, and the client is told', async () => {
+    const { http } = await gatewayWith({ GLEITZEIT_TIMEOUT_MS: '300' });
+    // A careless provider: one chunk, then it waits forever and never looks at its signal.
+    const mock = gateway!.app.get(ExtensionManager).getInstance<{ chatStream: unknown }>('mock')!;
+    mock.chatStream = async function* () {
+      yield { delta: { role: 'assistant', content: 'a' } };
+      await new Promise(() => undefined);
+    };
+    const began = performance.now();
+    const cut = await http.post('/v1/chat/completions').send(hello({ stream: true })).expect(200);
+    expect(performance.now() - began).toBeLessThan(3000);
     expect(cut.text).not.toContain('[DONE]');
     expect(cut.text).toContain('did not answer within 300 ms');
   });

@@ -218,9 +218,10 @@ describe('the npm package', () => {
       });
       await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], app);
       const installed = join(app, 'node_modules', 'gleitzeit-extensions');
-      // Nest and friends are the app's (peers, one copy each); no HTTP platform is forced on it. commander is the CLI's (issue 13).
+      // Nest and friends are the app's (peers, one copy each); no HTTP platform is forced on it. commander is the CLI's (issue 13);
+      // ajv checks the gateway's common request bodies (issue 12).
       const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
-      expect(Object.keys(manifest.dependencies).sort()).toEqual(['commander', 'redos-detector', 'semver', 'yaml']);
+      expect(Object.keys(manifest.dependencies).sort()).toEqual(['ajv', 'commander', 'redos-detector', 'semver', 'yaml']);
       const optional = Object.keys(manifest.peerDependenciesMeta ?? {}).filter((name) => manifest.peerDependenciesMeta[name].optional);
       expect(Object.keys(manifest.peerDependencies).filter((name) => !optional.includes(name)).sort()).toEqual([...PEERS].sort());
       // The provider SDKs are needed only by the shipped openai and claude extensions, ioredis only for
