@@ -14,11 +14,11 @@ import type { Attempt } from './resilience/attempts.js';
 import type { CircuitBreakers } from './resilience/circuit-breakers.js';
 import type { ResolvedResilience } from './resilience/resilience.options.js';
 import { resilientChat, type ResilientContext } from './resilience/resilient-chat.js';
-import { resilientStream, type ChatStream } from './resilience/resilient-stream.js';
+import { resilientStream, type ChatStream, type StreamHooks } from './resilience/resilient-stream.js';
 import { planRoutes, type PlannedRoute, type RouteFinder } from './resilience/route-plan.js';
 import type { WithAttempts } from './resilience/resilient-chat.js';
 import type { PlannedCall } from '../telemetry/call-telemetry.js';
-import type { Telemetry } from '../telemetry/telemetry.js';
+import type { CallRecord, Telemetry } from '../telemetry/telemetry.js';
 import type { RouteOptions, RouteResult } from './routing.interface.js';
 
 /** What a call to the router may carry: a signal that cancels the provider's call. */
@@ -162,50 +162,52 @@ export async function routedChat(router: ResilientRouter, calls: InFlightCalls, 
 export function routedChatStream(router: ResilientRouter, calls: InFlightCalls, request: ChatRequest, options: RouterCallOptions = {}): ChatStream {
   const attempts: Attempt[] = [];
   const now: { route?: { extension: string; model: string } } = {};
-  async function* run(): AsyncGenerator<ChatChunk> {
-    const record = router.telemetry.call('chat', request.model, true, request.messages);
-    const call = calls.open(options.signal);
-    let ended = false;
-    let routes: readonly PlannedRoute[] = [];
-    const seen: { model?: string; id?: string; usage?: ChatChunk['usage']; finish?: string | null; text?: string } = record.wantsContent ? { text: '' } : {};
-    try {
+  // Set on the first next() (begin): a stream counts as in flight, and is traced, from then on.
+  let record: CallRecord;
+  let call: InFlightCall;
+  let routes: readonly PlannedRoute[] = [];
+  let seen: { model?: string; id?: string; usage?: ChatChunk['usage']; finish?: string | null; text?: string } = {};
+  const hooks: StreamHooks = {
+    begin() {
+      record = router.telemetry.call('chat', request.model, true, request.messages);
+      call = calls.open(options.signal);
+      if (record.wantsContent) seen = { text: '' };
       const context = contextFor(router, request, call, options.signal);
       routes = context.routes;
       record.plan(plannedCall(routes, router.breakers));
-      for await (const chunk of resilientStream(context, request, attempts, now)) {
-        if (chunk.delta?.content) {
-          record.firstChunk();
-          if (seen.text !== undefined) seen.text += chunk.delta.content;
-        }
-        if (chunk.usage) seen.usage = chunk.usage;
-        if (chunk.model) seen.model = chunk.model;
-        if (chunk.id) seen.id = chunk.id;
-        if (chunk.finishReason) seen.finish = chunk.finishReason;
-        yield chunk;
+      return context;
+    },
+    chunk(chunk) {
+      if (chunk.delta?.content) {
+        record.firstChunk();
+        if (seen.text !== undefined) seen.text += chunk.delta.content;
       }
-      ended = true;
-      const route = now.route;
-      record.succeeded({ extension: route?.extension ?? '', model: seen.model ?? route?.model, id: seen.id, usage: seen.usage, finishReason: seen.finish, text: seen.text, costPerToken: costOf(routes, route?.extension, route?.model) }, attempts);
-    } catch (error) {
-      ended = true;
-      if (options.signal?.aborted) record.cancelled(attempts);
-      else record.failed(error, attempts);
-      throw error;
-    } finally {
-      if (!ended) {
+      if (chunk.usage) seen.usage = chunk.usage;
+      if (chunk.model) seen.model = chunk.model;
+      if (chunk.id) seen.id = chunk.id;
+      if (chunk.finishReason) seen.finish = chunk.finishReason;
+    },
+    end(outcome, error) {
+      if (outcome === 'done') {
+        const route = now.route;
+        record.succeeded({ extension: route?.extension ?? '', model: seen.model ?? route?.model, id: seen.id, usage: seen.usage, finishReason: seen.finish, text: seen.text, costPerToken: costOf(routes, route?.extension, route?.model) }, attempts);
+      } else if (outcome === 'failed') {
+        if (options.signal?.aborted) record.cancelled(attempts);
+        else record.failed(error, attempts);
+      } else {
         call.abort(new Error('the stream was not read to its end'));
         record.cancelled(attempts);
       }
       call.end();
-    }
-  }
+    },
+  };
   let stream: AsyncGenerator<ChatChunk> | undefined;
   return {
     attempts,
     get route() {
       return now.route;
     },
-    [Symbol.asyncIterator]: () => (stream ??= run()),
+    [Symbol.asyncIterator]: () => (stream ??= resilientStream(hooks, request, attempts, now)),
   };
 }
 

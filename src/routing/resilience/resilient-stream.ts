@@ -76,21 +76,39 @@ const cut = (route: PlannedRoute) =>
   new ProviderError(`Extension "${route.extension}" (model ${route.upstreamModel}) ended its stream before the answer was complete (no finish reason).`, route.extension, { providerCode: 'stream_cut' });
 
 /**
+ * What a routed stream's caller does around it, without a generator of its own between the resilient
+ * stream and its consumer (each one costs promises per chunk): `begin` on the first `next()` plans the
+ * call (a routing error it throws is the stream's), `chunk` sees each chunk before the consumer does,
+ * and `end` says how the stream ended: `done` (read to its end), `failed` (with the error), or `left`
+ * (the consumer stopped early).
+ */
+export interface StreamHooks {
+  begin(): ResilientContext;
+  chunk(chunk: ChatChunk): void;
+  end(outcome: 'done' | 'failed' | 'left', error?: unknown): void;
+}
+
+/**
  * A streamed chat over its planned routes. Before any content reached the caller, a failure restarts
  * on the next attempt or route unseen. After content: the next route continues from what was
  * delivered (a `prefill` model continues the text; another replays the request and the matching
  * start of its answer is skipped); a route that cannot continue coherently is passed over, and with
  * none left the stream fails with the first failure. A cut answer never ends as a normal one.
  */
-export async function* resilientStream(context: ResilientContext, request: ChatRequest, list: Attempt[], now: { route?: { extension: string; model: string } } = {}): AsyncGenerator<ChatChunk> {
-  const attempts = new RequestAttempts(context.options, context.breakers, context.call, list);
-  const { routes, call } = context;
-  let delivered = '';
-  let sentTools = false;
-  let sentAny = false;
+export async function* resilientStream(hooks: StreamHooks, request: ChatRequest, list: Attempt[], now: { route?: { extension: string; model: string } } = {}): AsyncGenerator<ChatChunk> {
+  let outcome: 'done' | 'failed' | 'left' = 'left';
+  let failure: unknown;
+  let attempts: RequestAttempts | undefined;
   /** The attempt under way, until it has an outcome. */
   let open: { route: PlannedRoute; began: number } | undefined;
+  const seen = (chunk: ChatChunk) => (hooks.chunk(chunk), chunk);
   try {
+    const context = hooks.begin();
+    attempts = new RequestAttempts(context.options, context.breakers, context.call, list);
+    const { routes, call } = context;
+    let delivered = '';
+    let sentTools = false;
+    let sentAny = false;
     for (const [index, route] of routes.entries()) {
       if (sentTools) break;
       if (!mayTry(attempts, route)) continue;
@@ -118,7 +136,7 @@ export async function* resilientStream(context: ResilientContext, request: ChatR
               continue;
             }
             if (held.length) {
-              for (const early of held.splice(0)) yield early;
+              for (const early of held.splice(0)) yield seen(early);
               // The caller may have been away while the held chunks waited: a call aborted meanwhile ends here.
               call.throwIfAborted();
             }
@@ -132,12 +150,13 @@ export async function* resilientStream(context: ResilientContext, request: ChatR
             if (chunk.delta?.toolCalls?.length) sentTools = true;
             sentAny ||= Boolean(text) || Boolean(chunk.delta?.toolCalls?.length);
             if (sentAny) attempts.answerStarted();
-            yield chunk;
+            yield seen(chunk);
           }
           if (!finish) throw cut(route);
           open = undefined;
           attempts.succeeded(route, began);
-          if (!usage) yield { delta: {}, usage: estimatedUsage(request, mode === 'prefill' ? answered : delivered.length) };
+          if (!usage) yield seen({ delta: {}, usage: estimatedUsage(request, mode === 'prefill' ? answered : delivered.length) });
+          outcome = 'done';
           return;
         } catch (thrown) {
           open = undefined;
@@ -145,7 +164,8 @@ export async function* resilientStream(context: ResilientContext, request: ChatR
           // neither repeated nor continued.
           if (finish && !call.drainError && !context.callerSignal.aborted) {
             attempts.succeeded(route, began);
-            if (!usage) yield { delta: {}, usage: estimatedUsage(request, mode === 'prefill' ? answered : delivered.length) };
+            if (!usage) yield seen({ delta: {}, usage: estimatedUsage(request, mode === 'prefill' ? answered : delivered.length) });
+            outcome = 'done';
             return;
           }
           if (thrown instanceof ReplayMismatch) {
@@ -158,10 +178,15 @@ export async function* resilientStream(context: ResilientContext, request: ChatR
       }
     }
     throw withAttempts(attempts.failure(), attempts);
+  } catch (error) {
+    outcome = 'failed';
+    failure = error;
+    throw error;
   } finally {
     // The consumer left while an attempt was under way (a stream closed at a yield): no verdict on the
     // route, and a breaker's probe must not stay taken.
-    if (open) attempts.abandoned(open.route, open.began);
-    attempts.end();
+    if (open) attempts!.abandoned(open.route, open.began);
+    attempts?.end();
+    hooks.end(outcome, failure);
   }
 }
