@@ -43,6 +43,21 @@ describe('7. nothing leaks: no timer outlives a faulty request (router level, mo
     }
   });
 
+  it('an extension that cannot stream (no chatStream) leaves no timer and nothing in flight', async () => {
+    const r = await router({}, { retries: 0 });
+    const mock = managers.at(-1)!.getInstance<{ chatStream?: unknown }>('mock')!;
+    mock.chatStream = undefined;
+    const timers = watchTimers();
+    try {
+      await expect(collect(r.chatStream(askMock('one two')))).rejects.toMatchObject({ code: 'EXT_ERR_UNSUPPORTED' });
+      await turn();
+      expect(timers.alive()).toBe(0);
+      expect(r.inFlight).toBe(0);
+    } finally {
+      timers.stop();
+    }
+  });
+
   it('a consumer that leaves a stream early leaves no timer', async () => {
     const r = await router({ tokenDelayMs: 5 }, {});
     const timers = watchTimers();

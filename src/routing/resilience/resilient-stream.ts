@@ -1,15 +1,10 @@
-import { setImmediate as yieldTurn } from 'node:timers/promises';
 import { ProviderError } from '../../errors/index.js';
-import { LinkedAbort, type AbortSource } from '../../utils/linked-abort.js';
-import { SignalRace } from '../../utils/signal-race.js';
 import type { ChatChunk, ChatRequest, Usage } from '../../provider/chat.interface.js';
-import { attemptTimer, idleWatch, RequestAttempts, type Attempt } from './attempts.js';
-import { afterFailure, forRoute, mayTry, withAttempts, type ResilientContext } from './resilient-chat.js';
+import { AttemptStream } from './attempt-stream.js';
+import { RequestAttempts, type Attempt } from './attempts.js';
+import { afterFailure, mayTry, withAttempts, type ResilientContext } from './resilient-chat.js';
 import type { PlannedRoute } from './route-plan.js';
-import { estimatedUsage, hasToken, prefillRequest, ReplayCursor, ReplayMismatch, supportsPrefill, wellFormed, type ContinuationMode } from './stream-continuation.js';
-
-/** Chunks between two turns given to the event loop. */
-const YIELD_EVERY = 64;
+import { estimatedUsage, hasToken, prefillRequest, ReplayCursor, ReplayMismatch, supportsPrefill, type ContinuationMode } from './stream-continuation.js';
 
 /** A routed stream: its chunks, and the attempts made so far (complete once the stream ends). */
 export interface ChatStream extends AsyncIterable<ChatChunk> {
@@ -17,59 +12,6 @@ export interface ChatStream extends AsyncIterable<ChatChunk> {
   /** The route the chunks come from now (the attempt in progress, or the one that answered). */
   readonly route?: { extension: string; model: string };
   [Symbol.asyncIterator](): AsyncGenerator<ChatChunk>;
-}
-
-/**
- * One attempt's chunks, under its time limits: `responseMs` until the first chunk, `firstTokenMs` until
- * the first content or tool delta, `idleMs` between chunks (counted only while waiting on the provider,
- * not while the consumer reads). Malformed chunks are skipped. Whatever ends it early aborts the
- * provider's signal and closes its stream.
- */
-async function* attemptStream(context: ResilientContext, route: PlannedRoute, request: ChatRequest, parent: AbortSource): AsyncGenerator<ChatChunk> {
-  const local = new LinkedAbort(parent);
-  const { signal } = local;
-  const limits = context.options.timeoutsFor(route.extension, route.upstreamModel);
-  const response = attemptTimer(local, limits.responseMs, route, 'did not begin its stream', 'responseMs');
-  const firstToken = attemptTimer(local, limits.firstTokenMs, route, 'sent no token', 'firstTokenMs');
-  const idle = idleWatch(local, limits.idleMs, route);
-  // One listener for the whole attempt (a drain or the caller reach it through `parent`): each chunk
-  // races it, with no listener or timer of its own.
-  const race = new SignalRace(signal);
-  const provider = context.provider(route, 'chatStream');
-  const iterator = provider.chatStream!(forRoute(request, route), { signal })[Symbol.asyncIterator]();
-  let begun = false;
-  let finished = false;
-  let chunks = 0;
-  try {
-    for (;;) {
-      if (begun) idle.waiting();
-      let step: IteratorResult<ChatChunk>;
-      try {
-        step = await race.wait(iterator.next());
-      } finally {
-        idle.received();
-      }
-      if (step.done) break;
-      if (!begun) response.clear();
-      begun = true;
-      // A provider whose chunks come without waiting (a cache, a mock) would hold the event loop: yield a turn now and then.
-      if (++chunks % YIELD_EVERY === 0) await yieldTurn();
-      if (!wellFormed(step.value)) continue;
-      if (hasToken(step.value)) firstToken.clear();
-      yield step.value;
-    }
-    finished = true;
-  } finally {
-    race.dispose();
-    local.dispose();
-    response.clear();
-    firstToken.clear();
-    idle.clear();
-    if (!finished) {
-      local.abort(new Error('the attempt ended before its stream did'));
-      void Promise.resolve(iterator.return?.()).catch(() => undefined);
-    }
-  }
 }
 
 const cut = (route: PlannedRoute) =>
@@ -128,7 +70,7 @@ export async function* resilientStream(hooks: StreamHooks, request: ChatRequest,
         // has seen nothing of it, and the headers and the model name the route that answers.
         const held: ChatChunk[] = [];
         try {
-          for await (const raw of attemptStream(context, route, mode === 'prefill' ? prefillRequest(request, delivered) : request, attempts.scope)) {
+          for await (const raw of new AttemptStream(context, route, mode === 'prefill' ? prefillRequest(request, delivered) : request, attempts.scope)) {
             const chunk: ChatChunk | undefined = replay ? replay.feed(raw) : raw;
             if (!chunk) continue;
             if (!sentAny && !hasToken(chunk) && !chunk.finishReason && !chunk.usage) {
