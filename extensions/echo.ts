@@ -1,5 +1,5 @@
-import { Capability, Extension, ExtensionLifecycle, Model, ConfigField } from '../src/index.js';
-import type { ChatProvider, ChatRequest, ProviderChatResponse } from '../src/index.js';
+import { Capability, Extension, ExtensionLifecycle, Model, ConfigField } from '../src/extension.js';
+import type { ChatProvider, ChatRequest, ProviderChatResponse } from '../src/extension.js';
 
 /** The first demo extension, kept as the smallest example of the provider contract: it answers with the last user message. */
 @Extension({ name: 'echo', description: 'Answers with the last user message; needs no API key', version: '1.1.0', author: 'Gleitzeit' })

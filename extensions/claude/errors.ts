@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { ProviderError, describeThrown } from '../../src/index.js';
+import { ProviderError, describeThrown } from '../../src/extension.js';
 
 /** `retry-after-ms`, else `retry-after` (seconds or an HTTP date), in ms. */
 function retryAfterMs(headers: Headers | undefined): number | undefined {

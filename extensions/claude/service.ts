@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { ConfigBasedExtension, ProviderError } from '../../src/index.js';
-import type { CallOptions, ChatChunk, ChatProvider, ChatRequest, ExtensionHealth, LifecycleOptions, ProviderChatResponse, Usage } from '../../src/index.js';
+import { ConfigBasedExtension, ProviderError } from '../../src/extension.js';
+import type { CallOptions, ChatChunk, ChatProvider, ChatRequest, ExtensionHealth, LifecycleOptions, ProviderChatResponse, Usage } from '../../src/extension.js';
 import { toProviderError } from './errors.js';
 import { finishReason, fromMessage, toParams, usageOf } from './translate.js';
 

@@ -1,6 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import type { ChatMessage, ChatRequest, ContentPart, FinishReason, ProviderChatResponse, ToolCall, Usage } from '../../src/index.js';
-import { ProviderError } from '../../src/index.js';
+import type { ChatMessage, ChatRequest, ContentPart, FinishReason, ProviderChatResponse, ToolCall, Usage } from '../../src/extension.js';
+import { ProviderError } from '../../src/extension.js';
 
 /*
  * OpenAI-shaped requests and answers (the provider contract) to and from Anthropic's Messages API.

@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatRequest, FinishReason, ProviderChatResponse, ToolDefinition, Usage } from '../../src/index.js';
+import type { ChatMessage, ChatRequest, FinishReason, ProviderChatResponse, ToolDefinition, Usage } from '../../src/extension.js';
 import { refused } from './faults.js';
 
 /*

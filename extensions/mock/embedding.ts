@@ -1,4 +1,4 @@
-import type { EmbeddingRequest, ProviderEmbeddingResponse } from '../../src/index.js';
+import type { EmbeddingRequest, ProviderEmbeddingResponse } from '../../src/extension.js';
 import { countTokens, fnv1a } from './answer.js';
 import { refused } from './faults.js';
 

@@ -8,7 +8,7 @@ export function tokenPause(sent: number, delayMs: number, signal: AbortSignal): 
   if (delayMs > 0) return pause(delayMs, signal);
   return sent % TOKENS_PER_TURN === 0 ? yieldTurn() : undefined;
 }
-import { ProviderError, type ProviderErrorDetails } from '../../src/index.js';
+import { ProviderError, type ProviderErrorDetails } from '../../src/extension.js';
 
 /*
  * Waits and faults of the mock. Every wait takes the call's signal: when it aborts, the wait rejects at

@@ -1,4 +1,4 @@
-import { ConfigField, Extension, Model } from '../../src/index.js';
+import { ConfigField, Extension, Model } from '../../src/extension.js';
 import type {
   CallOptions,
   ChatChunk,
@@ -9,7 +9,7 @@ import type {
   LifecycleOptions,
   ProviderChatResponse,
   ProviderEmbeddingResponse,
-} from '../../src/index.js';
+} from '../../src/extension.js';
 import { planAnswer, toResponse, type Answer } from './answer.js';
 import { embedAll, MAX_DIMENSIONS } from './embedding.js';
 import { failsCall, hangUntilAborted, injectedFault, midStreamFault, pause, refused, tokenPause } from './faults.js';

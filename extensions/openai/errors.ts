@@ -1,5 +1,5 @@
 import type { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { ProviderError } from '../../src/index.js';
+import { ProviderError } from '../../src/extension.js';
 
 /** Milliseconds from `retry-after-ms`, else `retry-after` (seconds, or an HTTP date). */
 export function retryAfterMs(headers: Headers | undefined): number | undefined {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { OpenAI as OpenAIClient } from 'openai';
-import { Capability, ConfigField, describeThrown, Extension, extensionNameOf, Model, Requires } from '../../src/index.js';
+import { Capability, ConfigField, describeThrown, Extension, extensionNameOf, Model, Requires } from '../../src/extension.js';
 import type {
   CallOptions,
   ChatChunk,
@@ -12,7 +12,7 @@ import type {
   ProviderChatResponse,
   ProviderEmbeddingResponse,
   RuntimeModel,
-} from '../../src/index.js';
+} from '../../src/extension.js';
 import { toProviderError } from './errors.js';
 import { configuredModels, serverModels, type ConfiguredModel } from './models.js';
 import { fromWire, fromWireChunk, toWire } from './wire.js';

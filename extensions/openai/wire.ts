@@ -1,5 +1,5 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParamsBase, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import type { ChatChunk, ChatMessage, ChatRequest, ContentPart, FinishReason, ProviderChatResponse, ToolCall, Usage } from '../../src/index.js';
+import type { ChatChunk, ChatMessage, ChatRequest, ContentPart, FinishReason, ProviderChatResponse, ToolCall, Usage } from '../../src/extension.js';
 
 /**
  * Our camelCase request to OpenAI's Chat Completions body. `maxTokens` goes out as

@@ -56,7 +56,7 @@ function usage(request: ChatRequest, answer: string) {
 const CONTRACT_TYPES = 'type CallOptions, type ChatChunk, type ChatProvider, type ChatRequest, type LifecycleOptions, type ProviderChatResponse';
 
 export function decoratorModule(names: Names): string {
-  return `import { ConfigField, Extension, Model, ${CONTRACT_TYPES}, type ExtensionLifecycle } from 'gleitzeit-extensions';
+  return `import { ConfigField, Extension, Model, ${CONTRACT_TYPES}, type ExtensionLifecycle } from 'gleitzeit-extensions/extension';
 
 export interface ${names.pascal}Config {
   baseUrl: string;
@@ -100,7 +100,7 @@ service:
 }
 
 export function service(names: Names): string {
-  return `import { ConfigBasedExtension, ${CONTRACT_TYPES} } from 'gleitzeit-extensions';
+  return `import { ConfigBasedExtension, ${CONTRACT_TYPES} } from 'gleitzeit-extensions/extension';
 
 export interface ${names.pascal}Config {
   base_url: string;

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DIST = new URL('../../dist/src/index.js', import.meta.url).href;
+/** The entry extension files import (`gleitzeit-extensions/extension`, as the README recommends for them). */
+export const EXTENSION_ENTRY = new URL('../../dist/src/extension.js', import.meta.url).href;
 
 export const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);

@@ -1,16 +1,17 @@
-// Writes N extensions into a temporary folder, as a built app ships them (compiled JS, no TS loader):
+// Writes N extensions into a temporary folder, as a built app ships them (compiled JS, no TS loader,
+// importing the package's extension entry as the README recommends):
 // even indexes as decorator single-file extensions, odd ones as YAML folders (extension.yaml + service.js).
 // Beside the search path it writes plain-entry.mjs, which imports the same classes statically: the
 // baseline hand-wires those as plain Nest modules.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST } from './common.mjs';
+import { EXTENSION_ENTRY } from './common.mjs';
 
 /** The default config each generated extension declares; the baseline passes the same object. */
 export const DEFAULT_CONFIG = { timeout: 60, region: 'eu' };
 
-const decoratorFile = (i) => `import { ConfigField, Extension, Model } from '${DIST}';
+const decoratorFile = (i) => `import { ConfigField, Extension, Model } from '${EXTENSION_ENTRY}';
 
 export class Ext${i} {
   constructor(config) {
@@ -44,7 +45,7 @@ service:
   class_path: service.Service${i}
 `;
 
-const serviceFile = (i) => `import { ConfigBasedExtension } from '${DIST}';
+const serviceFile = (i) => `import { ConfigBasedExtension } from '${EXTENSION_ENTRY}';
 
 export class Service${i} extends ConfigBasedExtension {}
 `;

@@ -237,6 +237,14 @@ describe('the npm package', () => {
       expect(shipped.trim().split('\n').pop()).toBe(join(realpathSync(installed), 'dist', 'extensions'));
       expect(readdirSync(join(installed, 'dist', 'extensions'))).toEqual(expect.arrayContaining(['mock', 'echo.js', 'openai', 'claude']));
 
+      // The entry for extension files (no Nest) hands out the main entry's own classes.
+      const same = await run(
+        process.execPath,
+        ['--input-type=module', '-e', "const [light, main] = await Promise.all([import('gleitzeit-extensions/extension'), import('gleitzeit-extensions')]); console.log(JSON.stringify(['Extension', 'Model', 'ConfigField', 'ConfigBasedExtension', 'ProviderError'].map((name) => typeof light[name] === 'function' && light[name] === main[name])))"],
+        app,
+      );
+      expect(JSON.parse(same.trim().split('\n').pop()!)).toEqual([true, true, true, true, true]);
+
       await run(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(app, 'tsconfig.json')], app);
 
       // The shipped openai extension is importable by its subpath (types and code), and a subclass of it
