@@ -12,6 +12,7 @@ import { OBJECT_PROTOTYPE_NAMES } from '../../utils/own.js';
 import { isPlainObject } from '../../utils/plain-data.js';
 import { CONFIG_FIELD_KEYS, ConfigFieldDto, DEPENDENCIES_KEYS, MANIFEST_KEYS, ManifestDto, SERVICE_KEYS } from './manifest.dto.js';
 import { MANIFEST_LIMITS } from './manifest-limits.js';
+import { quickConfigField, quickManifest } from './manifest-quick.js';
 import { withoutReservedKeys } from './reserved-keys.js';
 
 export interface ManifestCheck {
@@ -34,7 +35,14 @@ function flatten(errors: ValidationError[], prefix = ''): ExtensionIssue[] {
   });
 }
 
+/** The common shapes, checked without class-validator (manifest-quick.ts); the DTO's rules otherwise. */
+const QUICK = new Map<Function, (raw: Record<string, unknown>) => boolean>([
+  [ManifestDto, quickManifest],
+  [ConfigFieldDto, quickConfigField],
+]);
+
 function validate<T extends object>(cls: new () => T, raw: object, prefix: string): { value: T; issues: ExtensionIssue[] } {
+  if (QUICK.get(cls)?.(raw as Record<string, unknown>)) return { value: raw as T, issues: [] };
   const value = plainToInstance(cls, raw);
   return { value, issues: flatten(validateSync(value, { forbidUnknownValues: false }), prefix) };
 }
