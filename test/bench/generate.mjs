@@ -1,17 +1,17 @@
-// Writes N extensions into a temporary folder, as a built app ships them (compiled JS, no TS loader,
-// importing the package's extension entry as the README recommends):
+// Writes N extensions into a temporary folder, as a built app ships them (compiled JS, no TS loader;
+// they import the package's main entry, or with `entry: 'extension'` gleitzeit-extensions/extension):
 // even indexes as decorator single-file extensions, odd ones as YAML folders (extension.yaml + service.js).
 // Beside the search path it writes plain-entry.mjs, which imports the same classes statically: the
 // baseline hand-wires those as plain Nest modules.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXTENSION_ENTRY } from './common.mjs';
+import { DIST, EXTENSION_ENTRY } from './common.mjs';
 
 /** The default config each generated extension declares; the baseline passes the same object. */
 export const DEFAULT_CONFIG = { timeout: 60, region: 'eu' };
 
-const decoratorFile = (i) => `import { ConfigField, Extension, Model } from '${EXTENSION_ENTRY}';
+const decoratorFile = (i, from) => `import { ConfigField, Extension, Model } from '${from}';
 
 export class Ext${i} {
   constructor(config) {
@@ -45,16 +45,17 @@ service:
   class_path: service.Service${i}
 `;
 
-const serviceFile = (i) => `import { ConfigBasedExtension } from '${EXTENSION_ENTRY}';
+const serviceFile = (i, from) => `import { ConfigBasedExtension } from '${from}';
 
 export class Service${i} extends ConfigBasedExtension {}
 `;
 
 /**
- * Generates `n` extensions; returns { dir, searchPath, entry, cleanup }. `entry` (plain-entry.mjs)
+ * Generates `n` extensions (importing the package's `main` entry, or its `extension` entry); returns { dir, searchPath, entry, cleanup }. `entry` (plain-entry.mjs)
  * exports `classes`, every extension class in index order.
  */
-export function generateExtensions(n) {
+export function generateExtensions(n, { entry: packageEntry = 'main' } = {}) {
+  const from = packageEntry === 'extension' ? EXTENSION_ENTRY : DIST;
   const dir = mkdtempSync(join(tmpdir(), `gleitzeit-bench-${n}-`));
   const searchPath = join(dir, 'extensions');
   mkdirSync(searchPath);
@@ -62,14 +63,14 @@ export function generateExtensions(n) {
   const names = [];
   for (let i = 0; i < n; i++) {
     if (i % 2 === 0) {
-      writeFileSync(join(searchPath, `ext-${i}.js`), decoratorFile(i));
+      writeFileSync(join(searchPath, `ext-${i}.js`), decoratorFile(i, from));
       imports.push(`import { Ext${i} } from './extensions/ext-${i}.js';`);
       names.push(`Ext${i}`);
     } else {
       const folder = join(searchPath, `ext-${i}`);
       mkdirSync(folder);
       writeFileSync(join(folder, 'extension.yaml'), manifest(i));
-      writeFileSync(join(folder, 'service.js'), serviceFile(i));
+      writeFileSync(join(folder, 'service.js'), serviceFile(i, from));
       imports.push(`import { Service${i} } from './extensions/ext-${i}/service.js';`);
       names.push(`Service${i}`);
     }
