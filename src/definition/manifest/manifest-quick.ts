@@ -16,6 +16,7 @@ const isString: Check = (value) => typeof value === 'string';
 const isFilled: Check = (value) => typeof value === 'string' && value !== '';
 const isFiniteNumber: Check = (value) => typeof value === 'number' && Number.isFinite(value);
 const isBoolean: Check = (value) => typeof value === 'boolean';
+const isPrimitive: Check = (value) => value === null || ['string', 'number', 'boolean'].includes(typeof value);
 const isStringList: Check = (value) => Array.isArray(value) && value.every(isString);
 const isMapping = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 /** Absent, or as `check` wants it (class-validator's IsOptional also lets null through: here null is not common). */
@@ -56,15 +57,16 @@ export function quickManifest(raw: Record<string, unknown>): boolean {
 /** Whether ConfigFieldDto's rules pass on one config entry for certain (false: ask class-validator). */
 export function quickConfigField(raw: Record<string, unknown>): boolean {
   return (
-    // A list or mapping as the default goes the DTO's way: class-transformer copies it its own way.
-    optional(raw.default, (v) => v === null || ['string', 'number', 'boolean'].includes(typeof v)) &&
+    // A list or mapping as the default (or among the allowed values) goes the DTO's way: class-transformer
+    // copies such values its own way (an object with a `valueOf` key, say, comes out changed).
+    optional(raw.default, isPrimitive) &&
     optional(raw.type, (v) => FIELD_TYPES.includes(v)) &&
     optional(raw.required, isBoolean) &&
     optional(raw.env_var, (v) => typeof v === 'string' && ENV_VAR.test(v)) &&
     optional(raw.description, isString) &&
     optional(raw.min, isFiniteNumber) &&
     optional(raw.max, isFiniteNumber) &&
-    optional(raw.enum, Array.isArray) &&
+    optional(raw.enum, (v) => Array.isArray(v) && v.every(isPrimitive)) &&
     optional(raw.pattern, isString) &&
     optional(raw.secret, isBoolean)
   );
