@@ -12,13 +12,15 @@ import { ChatCompletionRequestDto, EmbeddingRequestDto } from './chat-completion
  */
 
 const text = { type: 'string' } as const;
+/** A name or user id: the DTOs' MaxLength(256). */
+const short = { type: 'string', maxLength: 256 } as const;
 const name = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
 const plainMessage = {
   type: 'object',
   required: ['role', 'content'],
   additionalProperties: false,
   // A tool message needs tool_call_id, and an assistant's tool calls are nested DTOs: both go the DTO's way.
-  properties: { role: { enum: ['system', 'developer', 'user', 'assistant'] }, content: text, name: { type: 'string', maxLength: 256 } },
+  properties: { role: { enum: ['system', 'developer', 'user', 'assistant'] }, content: text, name: short },
 } as const;
 
 const CHAT_SCHEMA = {
@@ -33,7 +35,7 @@ const CHAT_SCHEMA = {
     max_completion_tokens: { type: 'integer', minimum: 1 },
     stop: { anyOf: [text, { type: 'array', maxItems: 4, items: text }] },
     seed: { type: 'integer' },
-    user: { type: 'string', maxLength: 256 },
+    user: short,
     stream: { type: 'boolean' },
     stream_options: { type: 'object', additionalProperties: false, properties: { include_usage: { type: 'boolean' } } },
     n: { const: 1 },
@@ -53,7 +55,7 @@ const EMBEDDING_SCHEMA = {
     input: { anyOf: [text, { type: 'array', minItems: 1, maxItems: 2048, items: text }] },
     dimensions: { type: 'integer', minimum: 1 },
     encoding_format: { enum: ['float', 'base64'] },
-    user: { type: 'string', maxLength: 256 },
+    user: short,
   },
 } as const;
 

@@ -30,7 +30,7 @@ function isModel(model: unknown): boolean {
   return (
     isFilled(model.name) &&
     optional(model.capabilities, isStringList) &&
-    optional(model.max_tokens, (v) => Number.isInteger(v) && (v as number) >= 1 && Number.isFinite(v)) &&
+    optional(model.max_tokens, (v) => Number.isInteger(v) && (v as number) >= 1) &&
     optional(model.cost_per_token, (v) => isFiniteNumber(v) && (v as number) >= 0) &&
     optional(model.aliases, isStringList) &&
     optional(model.priority, isFiniteNumber)

@@ -25,7 +25,6 @@ type Timer = { clear(): void };
  */
 export class AttemptStream implements AsyncIterableIterator<ChatChunk> {
   private local?: LinkedAbort;
-  private timers: Timer[] = [];
   private response?: Timer;
   private firstToken?: Timer;
   private idle?: ReturnType<typeof idleWatch>;
@@ -53,7 +52,6 @@ export class AttemptStream implements AsyncIterableIterator<ChatChunk> {
     this.response = attemptTimer(local, limits.responseMs, route, 'did not begin its stream', 'responseMs');
     this.firstToken = attemptTimer(local, limits.firstTokenMs, route, 'sent no token', 'firstTokenMs');
     this.idle = idleWatch(local, limits.idleMs, route);
-    this.timers = [this.response, this.firstToken, this.idle];
     // One listener for the whole attempt (a drain or the caller reach it through `parent`): each chunk
     // races it, with no listener or timer of its own.
     this.race = new SignalRace(local.signal);
@@ -103,7 +101,9 @@ export class AttemptStream implements AsyncIterableIterator<ChatChunk> {
     this.closed = true;
     this.race?.dispose();
     this.local?.dispose();
-    for (const timer of this.timers) timer.clear();
+    this.response?.clear();
+    this.firstToken?.clear();
+    this.idle?.clear();
     if (finished || !this.local) return;
     this.local.abort(new Error('the attempt ended before its stream did'));
     const iterator = this.iterator;
