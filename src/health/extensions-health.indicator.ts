@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { setImmediate } from 'node:timers';
 import { HealthIndicatorService, type HealthIndicatorFunction, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { ExtensionHealth } from '../definition/definition.interface.js';
 import { ExtensionConfigError } from '../errors/index.js';
@@ -45,13 +46,36 @@ export class ExtensionsHealthIndicator {
    * that failed only for want of required settings (an API key) shows as `not configured`, naming them.
    */
   async isHealthy(name: string): Promise<HealthIndicatorResult> {
-    return this.indicate(name);
+    return this.indicate(name, false);
   }
 
-  /** isHealthy(), with an answer known at once returned as it is (Terminus takes either); a change is logged. */
-  private indicate(name: string): HealthIndicatorResult | Promise<HealthIndicatorResult> {
+  /**
+   * isHealthy(), with an answer known at once returned as it is (Terminus takes either); a change is
+   * logged. With `share`, probes in one turn of the event loop share an answer known at once (frozen):
+   * a check that needs time is shared through the manager's one call per extension.
+   */
+  private indicate(name: string, share: boolean): HealthIndicatorResult | Promise<HealthIndicatorResult> {
+    const turn = share ? this.currentTurn() : undefined;
+    const known = turn?.results.get(name);
+    if (known) return known;
     const result = this.check(name);
-    return result instanceof Promise ? result.then((settled) => this.noted(name, settled)) : this.noted(name, result);
+    if (result instanceof Promise) return result.then((settled) => this.noted(name, settled));
+    if (turn) {
+      Object.freeze(result[name]);
+      turn.results.set(name, Object.freeze(result));
+    }
+    return this.noted(name, result);
+  }
+
+  /** Answers known in this turn of the event loop; a new turn, or any transition of an extension, starts afresh. */
+  private turn?: { version: number; results: Map<string, HealthIndicatorResult> };
+
+  private currentTurn(): { version: number; results: Map<string, HealthIndicatorResult> } {
+    const version = this.manager.version;
+    if (this.turn?.version === version) return this.turn;
+    // node:timers' own setImmediate: a test's fake timers (which replace the global) cannot hold a turn open.
+    if (!this.turn) setImmediate(() => (this.turn = undefined));
+    return (this.turn = { version, results: new Map() });
   }
 
   private noted(name: string, result: HealthIndicatorResult): HealthIndicatorResult {
@@ -94,7 +118,7 @@ export class ExtensionsHealthIndicator {
 
   /** One indicator function per extension that is part of the app (booted or loaded at runtime). */
   indicators(names?: string[]): HealthIndicatorFunction[] {
-    return names ? names.map((name) => () => this.indicate(name)) : this.observedIndicators().slice();
+    return names ? names.map((name) => () => this.indicate(name, true)) : this.observedIndicators().slice();
   }
 
   /** Readiness: boot done, not shutting down, and every required extension healthy. */
@@ -133,7 +157,7 @@ export class ExtensionsHealthIndicator {
     const records = this.manager.allRecords();
     const cached = this.observedCache;
     if (cached && cached.version === version && cached.records === records) return cached.indicators;
-    const indicators = this.observed().map((name) => () => this.indicate(name));
+    const indicators = this.observed().map((name) => () => this.indicate(name, true));
     this.observedCache = { version, records, indicators };
     return indicators;
   }

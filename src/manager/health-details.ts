@@ -105,5 +105,5 @@ export function healthFrom(result: unknown, record: ExtensionRecord, secrets: st
   for (const field of record.definition.configFields) {
     if (field.secret && Object.hasOwn(copy, field.name)) copy[field.name] = MASK;
   }
-  return { ...copy, healthy: copy.healthy as boolean };
+  return copy as unknown as ExtensionHealth;
 }

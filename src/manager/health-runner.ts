@@ -20,17 +20,24 @@ interface Flight {
 
 type HealthCheck = (options: { signal: AbortSignal }) => unknown;
 
+/** A check that threw or rejected, as its answer (secrets masked). */
+function failure(error: unknown, secrets: string[]): ExtensionHealth {
+  return { healthy: false, message: redact(describeThrown(error), secrets) };
+}
+
 /** A flight that answered at once. */
-function settled(flight: Flight, result: ExtensionHealth): Flight {
+function settled(flight: Flight, result: ExtensionHealth, cached: boolean): Flight {
   flight.result = result;
-  flight.settledAt = performance.now();
+  // Only the cache reads the time.
+  if (cached) flight.settledAt = performance.now();
   // No promise: checkNow() returns the result itself, and waitFor() is only for flights with none yet.
   return flight;
 }
 
 /** The checks started together, under one deadline. */
 interface DeadlineGroup {
-  controller: AbortController;
+  /** What healthCheck() is called with: its `signal` (one AbortController per group) is made when first read. */
+  options: { readonly signal: AbortSignal };
   /** Resolves `down` at the deadline; checks race it. */
   deadline: Promise<ExtensionHealth>;
   /** Checks not answered yet. */
@@ -65,7 +72,7 @@ export class HealthRunner {
     if (!instance || typeof instance.healthCheck !== 'function') return { healthy: record.state === 'started' };
     let flight = this.flights.get(name);
     if (flight && flight.instance === instance) {
-      if (flight.result && performance.now() - flight.settledAt! < this.cacheMs) return { ...flight.result, cachedResponse: true };
+      if (flight.result && this.cacheMs > 0 && performance.now() - flight.settledAt! < this.cacheMs) return { ...flight.result, cachedResponse: true };
       if (!flight.result) return this.waitFor(flight);
     }
     flight = this.start(record, instance as { healthCheck: HealthCheck });
@@ -88,12 +95,11 @@ export class HealthRunner {
     const secrets = record.secrets;
     const group = this.deadlineGroup();
     const flight: Flight = { instance, startedAt: group.startedAt, promise: undefined as never, answer: undefined as never, timedOut: false };
-    const failed = (error: unknown): ExtensionHealth => ({ healthy: false, message: redact(describeThrown(error), secrets) });
     let value: unknown;
     try {
-      value = instance.healthCheck({ signal: group.controller.signal });
+      value = instance.healthCheck(group.options);
     } catch (error) {
-      return settled(flight, failed(error));
+      return settled(flight, failure(error, secrets), this.cacheMs > 0);
     }
     // Most checks answer at once (`{ healthy: true }`): no promise chain, no wait on the deadline.
     if (value === null || typeof value !== 'object' || typeof (value as PromiseLike<unknown>).then !== 'function') {
@@ -101,13 +107,16 @@ export class HealthRunner {
       try {
         result = healthFrom(value, record, secrets);
       } catch (error) {
-        result = failed(error);
+        result = failure(error, secrets);
       }
-      return settled(flight, result);
+      return settled(flight, result, this.cacheMs > 0);
     }
     group.members.add(flight);
     flight.promise = Promise.resolve(value as PromiseLike<unknown>)
-      .then((result) => healthFrom(result, record, secrets), failed)
+      .then(
+        (result) => healthFrom(result, record, secrets),
+        (error: unknown) => failure(error, secrets),
+      )
       .then((result) => {
         flight.result = result;
         flight.settledAt = performance.now();
@@ -127,15 +136,22 @@ export class HealthRunner {
    */
   private deadlineGroup(): DeadlineGroup {
     if (this.group) return this.group;
-    const controller = new AbortController();
-    // Every extension probed together listens on this one signal: as many listeners as extensions, by design.
-    setMaxListeners(0, controller.signal);
+    let controller: AbortController | undefined;
     const members = new Set<Flight>();
     let timer: NodeJS.Timeout | undefined;
     let deadline: Promise<ExtensionHealth> | undefined;
     const limitMs = this.timeoutMs;
     const group: DeadlineGroup = {
-      controller,
+      // Frozen: every check of the group gets this one object.
+      options: Object.freeze({
+        get signal() {
+          if (controller) return controller.signal;
+          controller = new AbortController();
+          // Every extension probed together listens on this one signal: as many listeners as extensions, by design.
+          setMaxListeners(0, controller.signal);
+          return controller.signal;
+        },
+      }),
       // The timer starts with the first check that did not answer at once (in the group's turn, so
       // its time counts from the probe): checks that all answer at once cost no timer.
       get deadline() {
@@ -143,7 +159,7 @@ export class HealthRunner {
           timer = setTimeout(() => {
             const message = `healthCheck() did not answer within ${limitMs} ms`;
             for (const member of members) member.timedOut = true;
-            controller.abort(new Error(message));
+            controller?.abort(new Error(message));
             resolve({ healthy: false, message });
           }, limitMs - (performance.now() - group.startedAt));
         }));
