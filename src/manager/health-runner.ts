@@ -137,6 +137,8 @@ export class HealthRunner {
   private deadlineGroup(): DeadlineGroup {
     if (this.group) return this.group;
     let controller: AbortController | undefined;
+    /** Set at the deadline: a signal first read after it is made aborted. */
+    let expired: Error | undefined;
     const members = new Set<Flight>();
     let timer: NodeJS.Timeout | undefined;
     let deadline: Promise<ExtensionHealth> | undefined;
@@ -149,6 +151,7 @@ export class HealthRunner {
           controller = new AbortController();
           // Every extension probed together listens on this one signal: as many listeners as extensions, by design.
           setMaxListeners(0, controller.signal);
+          if (expired) controller.abort(expired);
           return controller.signal;
         },
       }),
@@ -159,7 +162,8 @@ export class HealthRunner {
           timer = setTimeout(() => {
             const message = `healthCheck() did not answer within ${limitMs} ms`;
             for (const member of members) member.timedOut = true;
-            controller?.abort(new Error(message));
+            expired = new Error(message);
+            controller?.abort(expired);
             resolve({ healthy: false, message });
           }, limitMs - (performance.now() - group.startedAt));
         }));

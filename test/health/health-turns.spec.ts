@@ -2,8 +2,9 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import request from 'supertest';
-import { ExtensionsHealthIndicator } from '../../src/index.js';
+import { ExtensionManager, ExtensionsHealthIndicator } from '../../src/index.js';
 import type { Counted } from '../fixtures/apps/health-turns/counted.js';
+import type { LateReader } from '../fixtures/apps/late-signal/late.js';
 import { appFixture, bootApp, type BootedApp } from '../support/boot.js';
 
 let booted: BootedApp | undefined;
@@ -96,5 +97,18 @@ describe('probes that arrive together share one answer', () => {
     expect((await http().get('/health').expect(200)).body.details.counted).toMatchObject({ status: 'up', mode: 'a' });
     counted.healthy = false;
     expect((await http().get('/health').expect(503)).body.details.counted).toMatchObject({ status: 'down' });
+  });
+});
+
+describe("the check's signal, made when first read", () => {
+  it('is aborted already when a check reads it first after the deadline', async () => {
+    const manager = new ExtensionManager({ healthTimeoutMs: 50 });
+    await manager.discoverExtensions([appFixture('late-signal')]);
+    await manager.loadExtension('late-reader');
+    await manager.startExtension('late-reader');
+    await expect(manager.checkHealth('late-reader')).resolves.toEqual({ healthy: false, message: 'healthCheck() did not answer within 50 ms' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(manager.getInstance<LateReader>('late-reader')!.seen).toEqual(['aborted=true Error: healthCheck() did not answer within 50 ms']);
+    await manager.stopAllExtensions();
   });
 });
