@@ -83,7 +83,8 @@ export function createGatewayController(path: string, keyed = false): Type<unkno
           const sent = await sendStream(stream, response, limits, { extension: routed.extension, model: routed.upstreamModel, includeUsage });
           if (key) this.record(key, tokensOf(sent.usage, () => Math.ceil((promptChars(request) + sent.chars) / 4)), routed, answered(stream.attempts));
         } else {
-          const answer = await limits.race(this.router.chat(request, { signal: limits.signal }));
+          // No race here: the router races each attempt against this signal (a provider that ignores it still ends at the limit).
+          const answer = await this.router.chat(request, { signal: limits.signal });
           const answering = answered(answer.attempts);
           sendJson(response, 200, toCompletion(answer), accountingHeaders(answer.attempts, answering));
           if (key) this.record(key, tokensOf(answer.usage, () => Math.ceil((promptChars(request) + (answer.message.content?.length ?? 0)) / 4)), routed, answering);

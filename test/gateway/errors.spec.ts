@@ -147,6 +147,17 @@ describe('routing and provider errors', () => {
     expect((await http.get('/health').expect(200)).body.details.mock).toMatchObject({ calls: 1, served: 0 });
   });
 
+  it('a provider that ignores its signal and never answers is still a 504 at GLEITZEIT_TIMEOUT_MS', async () => {
+    const { http } = await gatewayWith({ GLEITZEIT_TIMEOUT_MS: '200' });
+    // A careless provider: it never answers and never looks at its signal.
+    const mock = gateway!.app.get(ExtensionManager).getInstance<{ chat: unknown }>('mock')!;
+    mock.chat = () => new Promise(() => undefined);
+    const began = performance.now();
+    const { body } = await http.post('/v1/chat/completions').send(hello()).expect(504);
+    expect(performance.now() - began).toBeLessThan(3000);
+    expect(body.error).toMatchObject({ message: 'Extension "mock" did not answer within 200 ms; the call was aborted.', code: 'EXT_ERR_TIMEOUT' });
+  });
+
   it("GLEITZEIT_TIMEOUT_MS limits each wait of a stream, not its length: a slow stream that keeps coming ends whole, a stalled one ends with the timeout", async () => {
     const words = 'a b c d e f g h';
     const slow = await gatewayWith({ MOCK_TOKEN_DELAY_MS: '100', GLEITZEIT_TIMEOUT_MS: '300' });
