@@ -6,6 +6,7 @@ import { didYouMean } from '../utils/did-you-mean.js';
 import { ownValue, setOwn } from '../utils/own.js';
 import { findReservedKey, isPlainData } from '../utils/plain-data.js';
 import { createConfigDto } from './config-dto.factory.js';
+import { quickConfigValid } from './config-quick.js';
 import { coerceString } from './coerce.js';
 
 /** Reads one environment variable: through @nestjs/config's ConfigService when the app has one. */
@@ -82,14 +83,16 @@ export function resolveConfig(
     }
     setOwn(values, field.name, ownCopy(value));
   }
-  // The DTO gets the values as they are: class-transformer would copy nested values, and build class
-  // instances it finds in them again.
-  const dto = new (createConfigDto(definition.name, definition.configFields))() as Record<string, unknown>;
-  for (const [key, value] of Object.entries(values)) setOwn(dto, key, value);
-  for (const error of validateSync(dto, { forbidUnknownValues: false })) {
-    if (issues.some((issue) => issue.field === error.property)) continue;
-    const messages = [...new Set(Object.values(error.constraints ?? {}))];
-    issues.push(...messages.map((message) => ({ field: error.property, message })));
+  if (!quickConfigValid(definition.configFields, values)) {
+    // The DTO gets the values as they are: class-transformer would copy nested values, and build class
+    // instances it finds in them again.
+    const dto = new (createConfigDto(definition.name, definition.configFields))() as Record<string, unknown>;
+    for (const [key, value] of Object.entries(values)) setOwn(dto, key, value);
+    for (const error of validateSync(dto, { forbidUnknownValues: false })) {
+      if (issues.some((issue) => issue.field === error.property)) continue;
+      const messages = [...new Set(Object.values(error.constraints ?? {}))];
+      issues.push(...messages.map((message) => ({ field: error.property, message })));
+    }
   }
   if (issues.length) {
     throw new ExtensionConfigError(invalidConfigMessage(definition.name, issues), definition.name, issues);
