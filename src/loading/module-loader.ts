@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { describeThrown, ExtensionConfigError, ExtensionDependencyError, ExtensionLoadError } from '../errors/index.js';
 import { timeLimitProblem } from '../utils/time-limits.js';
@@ -19,6 +20,30 @@ export function checkImportTimeout(value: unknown): void {
 }
 
 /**
+ * Node 20.19+ and 22.12+ load an ES module graph without top-level await synchronously through
+ * require(): it links the new file alone, where each import() walks the whole graph it reaches (for an
+ * extension that imports this package's main entry, some 600 modules on Node 20). Under a test runner
+ * that brings its own require (Jest), the file simply goes the import() way.
+ */
+const requireModule = process.features.require_module === true ? createRequire(import.meta.url) : undefined;
+
+/**
+ * The module's namespace through require(), or undefined: a TypeScript file, a Node without require(esm),
+ * or whatever require() cannot do as import() would (top-level await, a CommonJS file, any error).
+ * Then import() loads it, or says what is wrong in its own words: a module that threw is not run again,
+ * nor is a CommonJS file (Node's caches are shared).
+ */
+function requireNamespace(file: string): Record<string, unknown> | undefined {
+  if (!requireModule || isTypeScriptFile(file)) return undefined;
+  try {
+    const loaded: unknown = requireModule(file);
+    return Object.prototype.toString.call(loaded) === '[object Module]' ? (loaded as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Imports an extension module. A missing npm package becomes an ExtensionDependencyError with the
  * install command, a .ts file without a loader an ExtensionLoadError with a hint, anything else an
  * ExtensionLoadError naming the file. An import that has not finished within `timeoutMs` (top-level
@@ -36,6 +61,8 @@ export async function importModule(
   }
   // import() cannot be cancelled: the deadline only stops waiting for it.
   const stuck = () => new ExtensionLoadError(importStuckMessage(file, timeoutMs), extensionName);
+  const required = requireNamespace(file);
+  if (required) return required;
   try {
     return (await withDeadline(() => import(pathToFileURL(file).href), timeoutMs, stuck)) as Record<string, unknown>;
   } catch (error) {
