@@ -1,9 +1,9 @@
-import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { describeThrown, ExtensionConfigError, ExtensionDependencyError, ExtensionLoadError } from '../errors/index.js';
 import { timeLimitProblem } from '../utils/time-limits.js';
 import { withDeadline } from '../utils/with-timeout.js';
 import { importFailedMessage, importStuckMessage, noTypeScriptLoaderMessage, packagesMessage } from '../errors/messages.js';
+import { requireNamespace } from './require-esm.js';
 import { isTypeScriptFile, isTypeScriptLoaderActive } from './typescript-loader.js';
 
 const MISSING_PACKAGE = /Cannot find (?:package|module) '([^']+)'/;
@@ -17,30 +17,6 @@ export function checkImportTimeout(value: unknown): void {
   if (!problem) return;
   const issue = { field: 'importTimeoutMs', message: problem };
   throw new ExtensionConfigError(`Invalid option:\n  - ${issue.field}: ${issue.message}`, undefined, [issue]);
-}
-
-/**
- * Node 20.19+ and 22.12+ load an ES module graph without top-level await synchronously through
- * require(): it links the new file alone, where each import() walks the whole graph it reaches (for an
- * extension that imports this package's main entry, some 600 modules on Node 20). Under a test runner
- * that brings its own require (Jest), the file simply goes the import() way.
- */
-const requireModule = process.features.require_module === true ? createRequire(import.meta.url) : undefined;
-
-/**
- * The module's namespace through require(), or undefined: a TypeScript file, a Node without require(esm),
- * or whatever require() cannot do as import() would (top-level await, a CommonJS file, any error).
- * Then import() loads it, or says what is wrong in its own words: a module that threw is not run again,
- * nor is a CommonJS file (Node's caches are shared).
- */
-function requireNamespace(file: string): Record<string, unknown> | undefined {
-  if (!requireModule || isTypeScriptFile(file)) return undefined;
-  try {
-    const loaded: unknown = requireModule(file);
-    return Object.prototype.toString.call(loaded) === '[object Module]' ? (loaded as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
