@@ -11,7 +11,7 @@ import { validateRuntimeOptions } from '../manager/manager.options.js';
 import { createBootPlan } from './boot-plan.js';
 import { createManager } from './extensions-boot.js';
 import { ExtensionsLifecycle } from './extensions-lifecycle.js';
-import { createExtensionModule } from './extension-module.factory.js';
+import { createExtensionModule, groupExtensionModules } from './extension-module.factory.js';
 import { EXTENSIONS_BOOT_PLAN, EXTENSIONS_OPTIONS } from './extensions.constants.js';
 import type { ExtensionsModuleAsyncOptions, ExtensionsModuleOptions, ExtensionsStructureOptions } from './extensions-options.interface.js';
 
@@ -54,7 +54,7 @@ export class ExtensionsModule {
     // Logged now, not when the manager is built: a DI error in the app (say, injecting an extension whose
     // manifest was not copied to dist/) would otherwise hide the warning that explains it.
     for (const warning of plan.discovery.warnings.splice(0)) logger.warn(warning);
-    const extensionModules = plan.selected.map((name) => createExtensionModule(name, plan.imported.get(name), structure.imports));
+    const extensionModules = groupExtensionModules(plan.selected.map((name) => createExtensionModule(name, plan.imported.get(name), structure.imports)));
     const healthPath = structure.healthPath ?? 'health';
     const introspectionPath = structure.introspectionPath ?? false;
     return {

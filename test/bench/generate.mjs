@@ -1,7 +1,7 @@
 // Writes N extensions into a temporary folder, as a built app ships them (compiled JS, no TS loader;
 // they import the package's main entry, or with `entry: 'extension'` gleitzeit-extensions/extension):
 // even indexes as decorator single-file extensions, odd ones as YAML folders (extension.yaml + service.js).
-// Beside the search path it writes plain-entry.mjs, which imports the same classes statically: the
+// Beside the search path it writes a package.json ("type": "module") and plain-entry.mjs, which imports the same classes statically: the
 // baseline hand-wires those as plain Nest modules.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,6 +57,8 @@ export class Service${i} extends ConfigBasedExtension {}
 export function generateExtensions(n, { entry: packageEntry = 'main' } = {}) {
   const from = packageEntry === 'extension' ? EXTENSION_ENTRY : DIST;
   const dir = mkdtempSync(join(tmpdir(), `gleitzeit-bench-${n}-`));
+  // As in a Nest 12 app (ESM only), whose package.json says so: the .js files are ES modules.
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
   const searchPath = join(dir, 'extensions');
   mkdirSync(searchPath);
   const imports = [];
