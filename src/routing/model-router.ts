@@ -131,16 +131,17 @@ export class ModelRouter {
   }
 
   /** The extension, model, upstream model name and instance handle that serve a model with the given capabilities. */
-  route(model: string, options: RouteOptions = {}): RouteResult {
-    const wanted = options.capabilities ?? [];
+  route(model: string, options?: RouteOptions): RouteResult {
+    // No options object and no empty list made per call: a lookup by name allocates only its answer.
+    const wanted = options?.capabilities;
     if (typeof model !== 'string' || model.length > MAX_MODEL_NAME) throw nameTooLong(model);
     const matches = this.current().lookup(model);
-    const match = wanted.length ? matches.find((m) => missing(m, wanted).length === 0) : matches[0];
+    const match = wanted?.length ? matches.find((m) => missing(m, wanted).length === 0) : matches[0];
     if (match) {
       const { candidate } = match;
       return { extension: candidate.extension, model: candidate.model, match: match.kind, upstreamModel: match.upstreamModel, instance: candidate.record.handle };
     }
-    throw this.notFound(model, wanted, matches);
+    throw this.notFound(model, wanted ?? [], matches);
   }
 
   /**
