@@ -27,6 +27,13 @@ function reportData(state: string, answer: ExtensionHealth, responseTime: number
   return data;
 }
 
+/** What one turn of the event loop knows: each extension's answer, and each probe under way. */
+interface Turn {
+  version: number;
+  results: Map<string, HealthIndicatorResult>;
+  probes: Map<string, Promise<unknown>>;
+}
+
 /**
  * Terminus indicator with one key per extension. Health runs through `manager.checkHealth()`, the one
  * health path: its timeout aborts the check's signal, and concurrent probes share one call.
@@ -67,15 +74,27 @@ export class ExtensionsHealthIndicator {
     return this.noted(name, result);
   }
 
-  /** Answers known in this turn of the event loop; a new turn, or any transition of an extension, starts afresh. */
-  private turn?: { version: number; results: Map<string, HealthIndicatorResult> };
+  /**
+   * `probe()`'s promise, shared by the probes of one turn of the event loop (the same `key`, no
+   * transition in between): Terminus then merges the answers once per turn, not once per request. The
+   * /health controller's probes go through here.
+   */
+  shareProbe<T>(key: string, probe: () => Promise<T>): Promise<T> {
+    const { probes } = this.currentTurn();
+    let shared = probes.get(key) as Promise<T> | undefined;
+    if (!shared) probes.set(key, (shared = probe()));
+    return shared;
+  }
 
-  private currentTurn(): { version: number; results: Map<string, HealthIndicatorResult> } {
+  /** Answers and probes of this turn of the event loop; a new turn, or any transition of an extension, starts afresh. */
+  private turn?: Turn;
+
+  private currentTurn(): Turn {
     const version = this.manager.version;
     if (this.turn?.version === version) return this.turn;
     // node:timers' own setImmediate: a test's fake timers (which replace the global) cannot hold a turn open.
     if (!this.turn) setImmediate(() => (this.turn = undefined));
-    return (this.turn = { version, results: new Map() });
+    return (this.turn = { version, results: new Map(), probes: new Map() });
   }
 
   private noted(name: string, result: HealthIndicatorResult): HealthIndicatorResult {

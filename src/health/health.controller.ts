@@ -17,7 +17,7 @@ export function createHealthController(path: string): Type<unknown> {
     @Get()
     @HealthCheck()
     check() {
-      return this.health.check(this.indicator.indicators());
+      return this.indicator.shareProbe('health', () => this.health.check(this.indicator.indicators()));
     }
 
     /** The process answers: 200 while it runs, draining included (Terminus would answer 503 from shutdown on). */
@@ -29,7 +29,7 @@ export function createHealthController(path: string): Type<unknown> {
     @Get('ready')
     @HealthCheck()
     ready() {
-      return this.health.check(this.indicator.readiness());
+      return this.indicator.shareProbe('ready', () => this.health.check(this.indicator.readiness()));
     }
   }
   return ExtensionsHealthController;

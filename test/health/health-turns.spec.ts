@@ -100,6 +100,34 @@ describe('probes that arrive together share one answer', () => {
   });
 });
 
+describe('whole probes shared in a turn (the /health controller)', () => {
+  it('runs one Terminus check for the probes of one turn, and a new one in the next turn or after a transition', async () => {
+    const { indicator } = await boot();
+    let runs = 0;
+    const probe = () => indicator.shareProbe('test', async () => ++runs);
+    expect(await Promise.all([probe(), probe(), probe()])).toEqual([1, 1, 1]);
+    await nextTurn();
+    expect(await probe()).toBe(2);
+    const before = probe();
+    await booted!.manager.stopExtension('counted');
+    // Stopping takes no I/O: possibly the same turn, but a transition all the same.
+    expect([await before, await probe()]).toEqual([2, 3]);
+  });
+
+  it('answers every one of many concurrent HTTP probes, a failing one included', async () => {
+    const { counted } = await boot();
+    const http = () => request(booted!.app.getHttpServer());
+    const up = await Promise.all(Array.from({ length: 20 }, () => http().get('/health')));
+    expect(up.map((r) => r.status)).toEqual(Array(20).fill(200));
+    counted.healthy = false;
+    const down = await Promise.all(Array.from({ length: 20 }, () => http().get('/health')));
+    expect(down.map((r) => r.status)).toEqual(Array(20).fill(503));
+    expect(down.every((r) => r.body.error.counted?.status === 'down')).toBe(true);
+    const ready = await Promise.all(Array.from({ length: 5 }, () => http().get('/health/ready')));
+    expect(ready.map((r) => r.status)).toEqual(Array(5).fill(503));
+  });
+});
+
 describe("the check's signal, made when first read", () => {
   it('is aborted already when a check reads it first after the deadline', async () => {
     const manager = new ExtensionManager({ healthTimeoutMs: 50 });
