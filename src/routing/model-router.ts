@@ -118,7 +118,8 @@ export class ModelRouter {
   /** The extension that would serve the model, or undefined. */
   findExtensionForModel(model: string): string | undefined {
     if (typeof model !== 'string' || model.length > MAX_MODEL_NAME) return undefined;
-    return this.current().lookup(model)[0]?.candidate.extension;
+    const table = this.current();
+    return table.firstRoute(model)?.extension ?? table.lookup(model)[0]?.candidate.extension;
   }
 
   /** Every route that serves a model with the given capabilities, best first (the resilience's fallbacks). */
@@ -135,7 +136,12 @@ export class ModelRouter {
     // No options object and no empty list made per call: a lookup by name allocates only its answer.
     const wanted = options?.capabilities;
     if (typeof model !== 'string' || model.length > MAX_MODEL_NAME) throw nameTooLong(model);
-    const matches = this.current().lookup(model);
+    const table = this.current();
+    if (!wanted?.length) {
+      const first = table.firstRoute(model);
+      if (first) return { extension: first.extension, model: first.model, match: first.match, upstreamModel: first.upstreamModel, instance: first.instance };
+    }
+    const matches = table.lookup(model);
     const match = wanted?.length ? matches.find((m) => missing(m, wanted).length === 0) : matches[0];
     if (match) {
       const { candidate } = match;

@@ -1,7 +1,7 @@
 import type { ModelInfo } from '../definition/definition.interface.js';
 import { BoundedCache } from '../utils/bounded-cache.js';
 import { globMatch } from '../utils/glob.js';
-import type { MatchKind, RoutableExtension } from './routing.interface.js';
+import type { MatchKind, RoutableExtension, RouteResult } from './routing.interface.js';
 
 /** One model of one extension, with what routing compares. */
 export interface Candidate {
@@ -60,6 +60,12 @@ export class RoutingTable {
   private readonly alias = new Map<string, Candidate[]>();
   /** Exact, alias and qualified names to their answers (see buildDirect). */
   private readonly direct = new Map<string, Match[]>();
+  /**
+   * Each direct name's first answer as a route, its fields gathered in one object: a lookup by name
+   * then reads one object, not a match, its candidate and its record (on a fast CPU the dependent reads
+   * were most of a lookup's cost). Copied for each caller.
+   */
+  private readonly firstRoutes = new Map<string, Readonly<RouteResult>>();
   private readonly records = new Map<string, RoutableExtension>();
   /** One small table per extension for `extension:model` ids, built on first use. */
   private readonly byExtension = new Map<string, RoutingTable>();
@@ -122,6 +128,14 @@ export class RoutingTable {
       }
     }
     for (const [key, list] of qualified) if (!this.direct.has(key)) this.direct.set(key, answer(list, 'qualified'));
+    for (const [name, [{ candidate, kind, upstreamModel }]] of this.direct) {
+      this.firstRoutes.set(name, { extension: candidate.extension, model: candidate.model, match: kind, upstreamModel, instance: candidate.record.handle });
+    }
+  }
+
+  /** The best route for a name that is a hash hit (exact, alias, qualified), with no capability asked for. */
+  firstRoute(model: string): Readonly<RouteResult> | undefined {
+    return this.firstRoutes.get(model);
   }
 
   /** Every candidate for a model name, best first: exact, then alias, then `ext:model`, then patterns. */
