@@ -61,9 +61,9 @@ export class RoutingTable {
   /** Exact, alias and qualified names to their answers (see buildDirect). */
   private readonly direct = new Map<string, Match[]>();
   /**
-   * Each direct name's first answer as a route, its fields gathered in one object: a lookup by name
-   * then reads one object, not a match, its candidate and its record (on a fast CPU the dependent reads
-   * were most of a lookup's cost). Copied for each caller.
+   * Direct names' first answers as routes, their fields gathered in one object: a lookup by name then
+   * reads one object, not a match, its candidate and its record (on a fast CPU the dependent reads were
+   * most of a lookup's cost). Bounded by the direct names; copied for each caller.
    */
   private readonly firstRoutes = new Map<string, Readonly<RouteResult>>();
   private readonly records = new Map<string, RoutableExtension>();
@@ -128,14 +128,21 @@ export class RoutingTable {
       }
     }
     for (const [key, list] of qualified) if (!this.direct.has(key)) this.direct.set(key, answer(list, 'qualified'));
-    for (const [name, [{ candidate, kind, upstreamModel }]] of this.direct) {
-      this.firstRoutes.set(name, { extension: candidate.extension, model: candidate.model, match: kind, upstreamModel, instance: candidate.record.handle });
-    }
   }
 
-  /** The best route for a name that is a hash hit (exact, alias, qualified), with no capability asked for. */
+  /**
+   * The best route for a name that is a hash hit (exact, alias, qualified), with no capability asked
+   * for; built on the name's first lookup (a table built during boot and never routed through costs nothing).
+   */
   firstRoute(model: string): Readonly<RouteResult> | undefined {
-    return this.firstRoutes.get(model);
+    const known = this.firstRoutes.get(model);
+    if (known) return known;
+    const first = this.direct.get(model)?.[0];
+    if (!first) return undefined;
+    const { candidate, kind, upstreamModel } = first;
+    const route = { extension: candidate.extension, model: candidate.model, match: kind, upstreamModel, instance: candidate.record.handle };
+    this.firstRoutes.set(model, route);
+    return route;
   }
 
   /** Every candidate for a model name, best first: exact, then alias, then `ext:model`, then patterns. */
