@@ -37,6 +37,7 @@ export { GatewayKeyGuard, ProtectedPathsGuard } from './gateway/access/access.gu
 export { HTTP_STATUS_OF_CODE, httpStatusOf, providerStatus, extensionErrorBody, type OpenAiErrorBody } from './gateway/http-errors.js';
 export { ExtensionExceptionFilter, OpenAiExceptionFilter, OpenAiPathExceptionFilter } from './gateway/exception-filters.js';
 export { GATEWAY_APP_OPTIONS, configureGatewayApp, type BodyParserHost } from './gateway/configure-app.js';
+export { gatewayExpressAdapter } from './gateway/express-server.js';
 export { BODY_LIMITS } from './gateway/body-shape.js';
 export type { ResilienceOptions, AttemptTimeouts, CircuitBreakerOptions } from './routing/resilience/resilience.options.js';
 export type { ChatStream } from './routing/resilience/resilient-stream.js';

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app/app.module.js';
 import { GATEWAY_APP_OPTIONS, configureGatewayApp } from './gateway/configure-app.js';
+import { gatewayExpressAdapter } from './gateway/express-server.js';
 
 /**
  * GLEITZEIT_LOG_LEVEL=debug adds the per-call debug line (and Nest's debug output); the default is log,
@@ -15,7 +16,7 @@ function appLogger(env: NodeJS.ProcessEnv): ConsoleLogger {
 }
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(await AppModule.register(), { ...GATEWAY_APP_OPTIONS, logger: appLogger(process.env) });
+  const app = await NestFactory.create<NestExpressApplication>(await AppModule.register(), await gatewayExpressAdapter(), { ...GATEWAY_APP_OPTIONS, logger: appLogger(process.env) });
   configureGatewayApp(app);
   // Exit with 0 after every stop() ran, rather than re-raising the signal.
   app.enableShutdownHooks([], { useProcessExit: true });

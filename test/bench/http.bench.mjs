@@ -98,7 +98,7 @@ export async function healthBench() {
 }
 
 export async function gatewayBench() {
-  log(`gateway: POST /v1/chat/completions on mock vs a bare Nest handler, ${ROUNDS} rounds of ${SECONDS / ROUNDS} s per case and side`);
+  log(`gateway: POST /v1/chat/completions on mock vs a bare Nest handler on the same HTTP adapter, ${ROUNDS} rounds of ${SECONDS / ROUNDS} s per case and side`);
   const cases = [];
   for (const stream of [false, true]) {
     for (const connections of [1, 64]) cases.push({ label: `${stream ? 'streamed' : 'plain'}, ${connections} client${connections > 1 ? 's' : ''}`, stream, connections, path: '/v1/chat/completions', method: 'POST', body: chatBody(stream) });
@@ -116,10 +116,31 @@ export async function gatewayBench() {
       target: single ? 'added p99 < 1 ms' : '>= 0.5x throughput',
       passed: single ? result.addedP99 < 1 : result.ratio >= 0.5,
       detail: latencyDetail(result),
+      note: 'both on gatewayExpressAdapter(), as npm start runs the gateway',
       extra: extra(result),
     });
   });
-  return { rows, raw: { gateway: results } };
+  // For information: the same gateway against the bare handler as a default Nest app runs it (Nest's
+  // ExpressAdapter, whose requests pay Express's per-request prototype switch).
+  log('gateway vs the bare handler on Nest\'s default ExpressAdapter (information)');
+  const nestCases = cases.filter((c) => c.connections === 64);
+  const versusNest = await compare({ baseline: ['gateway-bare-nest'], subject: ['gateway'] }, nestCases);
+  for (const result of versusNest) {
+    rows.push(
+      row({
+        id: `gateway-${result.stream ? 'stream' : 'plain'}-${result.connections}-vs-nest-default`,
+        what: `gateway on mock vs bare handler on Nest's default ExpressAdapter, ${result.label}`,
+        unit: 'req/s',
+        figure: result.subject.rps,
+        baseline: result.baseline.rps,
+        ratio: result.ratio,
+        detail: latencyDetail(result),
+        note: 'information: the gateway as npm start runs it, against a default Nest app',
+        extra: extra(result),
+      }),
+    );
+  }
+  return { rows, raw: { gateway: results, gatewayVersusNestDefault: versusNest } };
 }
 
 

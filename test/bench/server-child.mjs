@@ -3,12 +3,15 @@
 //   health-extensions  ExtensionsModule.forRoot over <dir>/extensions, GET /health (Terminus, one key each)
 //   health-bare        TerminusModule and one controller: GET /health with 50 trivial indicators
 //   gateway            the gateway app (AppModule, as `npm start` builds it) on the `mock` extension
-//   gateway-bare       one Nest controller answering POST /v1/chat/completions as mock does, plain and SSE
+//   gateway-bare       one Nest controller answering POST /v1/chat/completions as mock does, plain and SSE,
+//                      on the gateway's own HTTP adapter (gatewayExpressAdapter), so that only what is between differs
+//   gateway-bare-nest  the same controller on Nest's default ExpressAdapter (what a plain Nest app runs)
 //   gateway-no-sdk     the gateway app with GLEITZEIT_METRICS=off: telemetry on, no SDK (the API's no-ops): tracing off
 //   gateway-telemetry-off  the gateway app with GLEITZEIT_TELEMETRY=off: no telemetry code on the path
 import 'reflect-metadata';
 import { Body, Controller, Get, Inject, Module, Post, Res } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -56,8 +59,8 @@ async function gateway(env = {}) {
   Object.assign(process.env, env);
   process.env.GLEITZEIT_EXTENSIONS = 'mock';
   const { AppModule } = await import('../../dist/src/app/app.module.js');
-  const { GATEWAY_APP_OPTIONS, configureGatewayApp } = await import(DIST);
-  const app = await NestFactory.create(await AppModule.register(process.env), { ...GATEWAY_APP_OPTIONS, logger: false });
+  const { GATEWAY_APP_OPTIONS, configureGatewayApp, gatewayExpressAdapter } = await import(DIST);
+  const app = await NestFactory.create(await AppModule.register(process.env), await gatewayExpressAdapter(), { ...GATEWAY_APP_OPTIONS, logger: false });
   configureGatewayApp(app);
   return app;
 }
@@ -66,7 +69,7 @@ async function gateway(env = {}) {
  * What mock answers, as the gateway sends it (status 200, random ids, no ETag), minus everything in
  * between: the last message's text, streamed one word per chunk.
  */
-async function gatewayBare() {
+async function gatewayBare(adapter) {
   class ChatController {
     chat(body, res) {
       const text = String(body.messages.at(-1).content);
@@ -94,14 +97,16 @@ async function gatewayBare() {
   decorate(ChatController, { klass: [Controller('v1')], methods: { chat: { method: [Post('chat/completions')], params: [Body(), Res()] } } });
   class AppModule {}
   Module({ controllers: [ChatController] })(AppModule);
-  return NestFactory.create(AppModule, { logger: false });
+  const { gatewayExpressAdapter } = await import('../../dist/src/gateway/express-server.js');
+  return NestFactory.create(AppModule, adapter === 'nest' ? new ExpressAdapter() : await gatewayExpressAdapter(), { logger: false });
 }
 
 const make = {
   'health-extensions': healthExtensions,
   'health-bare': healthBare,
   gateway: () => gateway(),
-  'gateway-bare': gatewayBare,
+  'gateway-bare': () => gatewayBare('gateway'),
+  'gateway-bare-nest': () => gatewayBare('nest'),
   'gateway-no-sdk': () => gateway({ GLEITZEIT_METRICS: 'off' }),
   'gateway-telemetry-off': () => gateway({ GLEITZEIT_TELEMETRY: 'off' }),
 }[kind];

@@ -4,13 +4,13 @@ import OpenAI from 'openai';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../../src/app/app.module.js';
-import { GATEWAY_APP_OPTIONS, configureGatewayApp } from '../../src/index.js';
+import { GATEWAY_APP_OPTIONS, configureGatewayApp, gatewayExpressAdapter } from '../../src/index.js';
 import { LogCollector } from '../support/boot.js';
 
 /**
  * The gateway app (AppModule, as `npm start` builds it) listening on a free port, with `env` in
  * process.env while it boots and runs (extensions read their settings from there), and an official
- * `openai` client pointed at it. On Express (Nest's default platform) or on Fastify.
+ * `openai` client pointed at it. On Express (with gatewayExpressAdapter(), as `npm start` runs) or on Fastify.
  */
 export type Platform = 'express' | 'fastify';
 
@@ -22,7 +22,7 @@ export async function startGateway(env: Record<string, string>, platform: Platfo
     .setLogger(logs)
     .compile();
   const options = { ...GATEWAY_APP_OPTIONS, logger: logs };
-  const app = platform === 'fastify' ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), options) : moduleRef.createNestApplication<NestExpressApplication>(options);
+  const app = platform === 'fastify' ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), options) : moduleRef.createNestApplication<NestExpressApplication>(await gatewayExpressAdapter(), options);
   configureGatewayApp(app);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
