@@ -79,12 +79,12 @@ export function createGatewayController(path: string, keyed = false): Type<unkno
       try {
         if (body.stream) {
           const includeUsage = body.stream_options?.include_usage === true;
-          const stream = this.router.chatStream(request, { signal: limits.signal });
+          const stream = this.router.chatStream(request, { signal: limits.scope });
           const sent = await sendStream(stream, response, limits, { extension: routed.extension, model: routed.upstreamModel, includeUsage });
           if (key) this.record(key, tokensOf(sent.usage, () => Math.ceil((promptChars(request) + sent.chars) / 4)), routed, answered(stream.attempts));
         } else {
           // No race here: the router races each attempt against this signal (a provider that ignores it still ends at the limit).
-          const answer = await this.router.chat(request, { signal: limits.signal });
+          const answer = await this.router.chat(request, { signal: limits.scope });
           const answering = answered(answer.attempts);
           sendJson(response, 200, toCompletion(answer), accountingHeaders(answer.attempts, answering));
           if (key) this.record(key, tokensOf(answer.usage, () => Math.ceil((promptChars(request) + (answer.message.content?.length ?? 0)) / 4)), routed, answering);
@@ -107,7 +107,7 @@ export function createGatewayController(path: string, keyed = false): Type<unkno
       if (key) await this.access!.admit(key, response);
       const limits = this.limitsFor(routed.extension, response);
       try {
-        const answer = await limits.race(this.router.embed(request, { signal: limits.signal }));
+        const answer = await limits.race(this.router.embed(request, { signal: limits.scope }));
         sendJson(response, 200, toEmbeddingList(answer, body.encoding_format));
         if (key) this.record(key, tokensOf(answer.usage, () => Math.ceil([request.input].flat().reduce((n, s) => n + s.length, 0) / 4)), routed, undefined);
       } catch (error) {

@@ -77,7 +77,7 @@ export async function sendStream(stream: AsyncIterable<ChatChunk> & Partial<Pick
       const event = chunk && wire.event(chunk);
       const slow = event && write(response, event, limits);
       if (slow) await slow;
-      // The router's stream races each of its waits against the call's signal (limits.signal reaches
+      // The router's stream races each of its waits against the call's abort (limits.scope reaches
       // it), so a chunk that never comes ends here too, past the limit or when the client leaves.
       step = await iterator.next();
     }

@@ -37,7 +37,7 @@ class Call extends AbortScope implements InFlightCall {
   private readonly forward = () => this.abort(this.caller?.reason);
 
   constructor(
-    private readonly caller: AbortSignal | undefined,
+    private readonly caller: AbortSource | undefined,
     private readonly onEnd: (call: Call) => void,
   ) {
     super();
@@ -83,7 +83,7 @@ export class InFlightCalls {
     return this.calls.size;
   }
 
-  open(callerSignal?: AbortSignal): InFlightCall {
+  open(callerSignal?: AbortSource): InFlightCall {
     const call = new Call(callerSignal, (ended) => {
       if (!this.calls.delete(ended)) return;
       this.finishedSince++;

@@ -20,10 +20,15 @@ import type { WithAttempts } from './resilience/resilient-chat.js';
 import type { PlannedCall } from '../telemetry/call-telemetry.js';
 import type { CallRecord, Telemetry } from '../telemetry/telemetry.js';
 import type { RouteOptions, RouteResult } from './routing.interface.js';
+import type { AbortSource } from '../utils/linked-abort.js';
 
-/** What a call to the router may carry: a signal that cancels the provider's call. */
+/**
+ * What a call to the router may carry: a signal that cancels the provider's call. An AbortSignal, or
+ * anything with `aborted`, `reason` and abort listeners (the router only follows it; the provider
+ * always gets an AbortSignal of its own attempt).
+ */
 export interface RouterCallOptions {
-  signal?: AbortSignal;
+  signal?: AbortSignal | AbortSource;
 }
 
 type Route = (model: string, options: RouteOptions) => RouteResult;
@@ -118,7 +123,7 @@ export interface ResilientRouter extends RouteFinder {
 /** The caller's signal of a call made without one: it is only read, so one serves every such call. */
 const NEVER_ABORTED = new AbortController().signal;
 
-function contextFor(router: ResilientRouter, request: ChatRequest, call: InFlightCall, callerSignal: AbortSignal | undefined): ResilientContext {
+function contextFor(router: ResilientRouter, request: ChatRequest, call: InFlightCall, callerSignal: AbortSource | undefined): ResilientContext {
   const routes = planRoutes(router, request, requiredCapabilities(request), router.resilience);
   return {
     routes,

@@ -1,3 +1,5 @@
+import type { AbortSource } from './linked-abort.js';
+
 const ignore = () => undefined;
 
 /**
@@ -10,7 +12,7 @@ export class SignalRace {
   private reject?: (reason: unknown) => void;
   private readonly onAbort = () => this.reject?.(this.signal.reason);
 
-  constructor(private readonly signal: AbortSignal) {
+  constructor(private readonly signal: AbortSource) {
     if (!signal.aborted) signal.addEventListener('abort', this.onAbort, { once: true });
   }
 

@@ -185,6 +185,28 @@ describe('routing and provider errors', () => {
     expect(cut.text).toContain('did not answer within 300 ms');
   });
 
+  it("makes no AbortSignal of the call's own: the provider's, of its attempt, is the only one a plain or streamed call makes", async () => {
+    const { http } = await gatewayWith();
+    const mock = gateway!.app.get(ExtensionManager).getInstance<Record<'chat' | 'chatStream', (request: unknown, options: { signal: AbortSignal }) => unknown>>('mock')!;
+    const given: AbortSignal[] = [];
+    for (const method of ['chat', 'chatStream'] as const) {
+      const original = mock[method].bind(mock);
+      mock[method] = (request, options) => (given.push(options.signal), original(request, options));
+    }
+    // Every AbortSignal made while the calls run, as its controller hands it out (on Node 20 each costs microseconds and lasting garbage).
+    const descriptor = Object.getOwnPropertyDescriptor(AbortController.prototype, 'signal')!;
+    const made = new Set<AbortSignal>();
+    Object.defineProperty(AbortController.prototype, 'signal', { ...descriptor, get(this: AbortController) { const signal = descriptor.get!.call(this) as AbortSignal; made.add(signal); return signal; } });
+    try {
+      await http.post('/v1/chat/completions').send(hello()).expect(200);
+      await http.post('/v1/chat/completions').send(hello({ stream: true })).expect(200);
+    } finally {
+      Object.defineProperty(AbortController.prototype, 'signal', descriptor);
+    }
+    expect(given).toHaveLength(2);
+    expect([...made]).toEqual(given);
+  });
+
   it('a stream that fails before its first chunk answers with an HTTP status, not a 200 stream', async () => {
     const { http } = await gatewayWith({ MOCK_FAIL_RATE: '1', MOCK_FAIL_STATUS: '503' });
     const answer = await http.post('/v1/chat/completions').send(hello({ stream: true })).expect(502);

@@ -74,7 +74,7 @@ export class RequestAttempts {
   }
 
   /** Records an attempt that failed; returns what it means. */
-  failed(route: PlannedRoute, error: ExtensionError, began: number, callerSignal: AbortSignal): FailureKind {
+  failed(route: PlannedRoute, error: ExtensionError, began: number, callerSignal: { readonly aborted: boolean }): FailureKind {
     const kind = this.budgetPassed ? 'timeout' : classify(error, callerSignal);
     this.record({ extension: route.extension, model: route.upstreamModel, outcome: kind, ...(error instanceof ProviderError && error.status !== undefined && { status: error.status }), ms: Date.now() - began }, began);
     // A route that ran out of the request's budget (a fallback given what the others left) is not to blame.

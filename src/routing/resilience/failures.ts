@@ -22,7 +22,7 @@ const POLICY_CODES = new Set(['content_filter', 'content_policy_violation']);
 /** A time limit of one attempt passed: which one, after how long. */
 export class AttemptTimeoutError extends ExtensionTimeoutError {}
 
-export function classify(error: unknown, callerSignal?: AbortSignal): FailureKind {
+export function classify(error: unknown, callerSignal?: { readonly aborted: boolean }): FailureKind {
   if (callerSignal?.aborted) return 'aborted';
   if (error instanceof AttemptTimeoutError) return 'timeout';
   if (error instanceof ProviderError) {

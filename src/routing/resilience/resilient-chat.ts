@@ -15,7 +15,7 @@ export interface ResilientContext {
   breakers: CircuitBreakers;
   call: InFlightCall;
   /** The caller's own signal: its abort ends the request rather than failing over. */
-  callerSignal: AbortSignal;
+  callerSignal: AbortSource;
   /** Resolves a route's provider, or throws UnsupportedOperationError. */
   provider(route: PlannedRoute, operation: 'chat' | 'chatStream'): ChatProvider;
 }
