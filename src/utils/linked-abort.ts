@@ -10,29 +10,6 @@ export interface AbortSource {
 }
 
 /**
- * An AbortController that also aborts when `parent` does (with the parent's reason). Cheaper than
- * `AbortSignal.any()`, which on Node 20 keeps weak references and a finalization registry per signal:
- * on every request that showed as allocation and GC. Call `dispose()` when done, so a long-lived parent
- * does not keep the listener.
- */
-export class LinkedAbort extends AbortController {
-  private readonly parent?: AbortSource;
-  private readonly forward = () => this.abort(this.parent?.reason);
-
-  constructor(parent?: AbortSource) {
-    super();
-    if (!parent) return;
-    this.parent = parent;
-    if (parent.aborted) this.abort(parent.reason);
-    else parent.addEventListener('abort', this.forward, { once: true });
-  }
-
-  dispose(): void {
-    this.parent?.removeEventListener('abort', this.forward);
-  }
-}
-
-/**
  * An abort that makes no AbortSignal until one is asked for. On Node 20 making an AbortSignal costs
  * microseconds (an EventTarget that can be transferred); a router call's own abort is mostly followed
  * only by its attempts' LinkedAborts, which listen here directly. `signal` makes one on first use.
@@ -73,5 +50,27 @@ export class AbortScope implements AbortSource {
       if (this.aborted) this.controller.abort(this.reason);
     }
     return this.controller.signal;
+  }
+}
+
+/**
+ * An abort that also aborts when `parent` does (with the parent's reason): an attempt's, under its
+ * call's. Cheaper than `AbortSignal.any()`, which on Node 20 keeps weak references and a finalization
+ * registry per signal, and than an AbortController per attempt: the router's own waits listen here
+ * directly, and an AbortSignal is made only for whoever reads `signal` (the provider). Call `dispose()`
+ * when done, so a long-lived parent does not keep the listener.
+ */
+export class LinkedAbort extends AbortScope {
+  private readonly forward = () => this.abort(this.parent?.reason);
+
+  constructor(private readonly parent?: AbortSource) {
+    super();
+    if (!parent) return;
+    if (parent.aborted) this.abort(parent.reason);
+    else parent.addEventListener('abort', this.forward, { once: true });
+  }
+
+  dispose(): void {
+    this.parent?.removeEventListener('abort', this.forward);
   }
 }

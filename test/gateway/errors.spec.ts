@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
+import { getEventListeners } from 'node:events';
 import request from 'supertest';
 import { ExtensionManager } from '../../src/index.js';
 import { startGateway } from './support.js';
@@ -185,13 +186,14 @@ describe('routing and provider errors', () => {
     expect(cut.text).toContain('did not answer within 300 ms');
   });
 
-  it("makes no AbortSignal of the call's own: the provider's, of its attempt, is the only one a plain or streamed call makes", async () => {
+  it("makes no AbortSignal of the call's own: the provider's, of its attempt, is the only one a plain or streamed call makes, and nothing of ours listens on it", async () => {
     const { http } = await gatewayWith();
     const mock = gateway!.app.get(ExtensionManager).getInstance<Record<'chat' | 'chatStream', (request: unknown, options: { signal: AbortSignal }) => unknown>>('mock')!;
     const given: AbortSignal[] = [];
+    const listening: number[] = [];
     for (const method of ['chat', 'chatStream'] as const) {
       const original = mock[method].bind(mock);
-      mock[method] = (request, options) => (given.push(options.signal), original(request, options));
+      mock[method] = (request, options) => (given.push(options.signal), listening.push(getEventListeners(options.signal, 'abort').length), original(request, options));
     }
     // Every AbortSignal made while the calls run, as its controller hands it out (on Node 20 each costs microseconds and lasting garbage).
     const descriptor = Object.getOwnPropertyDescriptor(AbortController.prototype, 'signal')!;
@@ -205,6 +207,8 @@ describe('routing and provider errors', () => {
     }
     expect(given).toHaveLength(2);
     expect([...made]).toEqual(given);
+    // The router races its attempt on the attempt's own abort: the provider's signal has only the provider's listeners.
+    expect(listening).toEqual([0, 0]);
   });
 
   it('a stream that fails before its first chunk answers with an HTTP status, not a 200 stream', async () => {

@@ -54,7 +54,7 @@ export class AttemptStream implements AsyncIterableIterator<ChatChunk> {
     this.idle = idleWatch(local, limits.idleMs, route);
     // One listener for the whole attempt (a drain or the caller reach it through `parent`): each chunk
     // races it, with no listener or timer of its own.
-    this.race = new SignalRace(local.signal);
+    this.race = new SignalRace(local);
     const provider = context.provider(route, 'chatStream');
     return (this.iterator = provider.chatStream!(forRoute(this.request, route), { signal: local.signal })[Symbol.asyncIterator]());
   }

@@ -155,7 +155,7 @@ export class RequestAttempts {
 }
 
 /** Rejects with an AttemptTimeoutError after `ms`, aborting `controller`; `clear()` stops it. */
-export function attemptTimer(controller: AbortController, ms: number, route: PlannedRoute, what: string, option: string) {
+export function attemptTimer(controller: { abort(reason: unknown): void }, ms: number, route: PlannedRoute, what: string, option: string) {
   const timer = setTimeout(() => {
     const error = new AttemptTimeoutError(`Extension "${route.extension}" (model ${route.upstreamModel}) ${what} within ${ms} ms (resilience.timeouts.${option}); the attempt was aborted.`, route.extension, option, ms);
     controller.abort(error);
@@ -168,7 +168,7 @@ export function attemptTimer(controller: AbortController, ms: number, route: Pla
  * a chunk. Time the consumer spends on a chunk does not count. One timer for the whole attempt: each
  * chunk only notes the time, and the timer, when it fires, waits again for what is left.
  */
-export function idleWatch(controller: AbortController, ms: number, route: PlannedRoute) {
+export function idleWatch(controller: { abort(reason: unknown): void }, ms: number, route: PlannedRoute) {
   let since: number | undefined;
   let timer: NodeJS.Timeout | undefined;
   const check = () => {

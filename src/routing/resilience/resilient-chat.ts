@@ -44,13 +44,13 @@ export function decide(kind: FailureKind, index: number, retry: number, options:
 
 async function attemptChat(context: ResilientContext, route: PlannedRoute, request: ChatRequest, parent: AbortSource): Promise<ProviderChatResponse> {
   const local = new LinkedAbort(parent);
-  const { signal } = local;
   const { responseMs } = context.options.timeoutsFor(route.extension, route.upstreamModel);
   const timer = attemptTimer(local, responseMs, route, 'did not answer', 'responseMs');
   try {
     const provider = context.provider(route, 'chat');
-    // The attempt's signal follows the in-flight call's, so a drain (or the caller) ends this race too.
-    return await raceSignal(provider.chat!(forRoute(request, route), { signal }), signal);
+    // The attempt follows the in-flight call, so a drain (or the caller) ends this race too; the race
+    // listens on the attempt itself, not on the provider's signal.
+    return await raceSignal(provider.chat!(forRoute(request, route), { signal: local.signal }), local);
   } finally {
     timer.clear();
     local.dispose();
