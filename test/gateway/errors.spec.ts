@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
 import { getEventListeners } from 'node:events';
+import type { Server, ServerResponse } from 'node:http';
+import { connect } from 'node:net';
 import request from 'supertest';
 import { ExtensionManager } from '../../src/index.js';
 import { startGateway } from './support.js';
@@ -209,6 +211,33 @@ describe('routing and provider errors', () => {
     expect([...made]).toEqual(given);
     // The router races its attempt on the attempt's own abort: the provider's signal has only the provider's listeners.
     expect(listening).toEqual([0, 0]);
+  });
+
+  it('a client that stops reading a long stream holds it no longer than GLEITZEIT_TIMEOUT_MS: the wait for it to catch up is aborted, and so is the provider', async () => {
+    await gatewayWith({ GLEITZEIT_TIMEOUT_MS: '400' });
+    const mock = gateway!.app.get(ExtensionManager).getInstance<Record<'chatStream', (request: unknown, options: { signal: AbortSignal }) => AsyncIterable<unknown>>>('mock')!;
+    const original = mock.chatStream.bind(mock);
+    let provider: AbortSignal | undefined;
+    mock.chatStream = (request, options) => ((provider = options.signal), original(request, options));
+    // About 20 MB of events for a client that reads none of them: the response's buffer fills and stays full.
+    const body = JSON.stringify(hello({ stream: true, messages: [{ role: 'user', content: 'word '.repeat(150_000) }] }));
+    let response: ServerResponse | undefined;
+    (gateway!.app.getHttpServer() as Server).prependListener('request', (_req, res) => (response = res));
+    const { port } = new URL(gateway!.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.pause();
+    socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    try {
+      const began = performance.now();
+      while (!(provider?.aborted && response?.writableEnded) && performance.now() - began < 10_000) await new Promise((resolve) => setTimeout(resolve, 20));
+      // The call's own limit, not an attempt's: the gateway was waiting on the client, not on the provider.
+      expect(provider?.reason).toMatchObject({ code: 'EXT_ERR_TIMEOUT', message: 'Extension "mock" did not answer within 400 ms; the call was aborted.' });
+      // The gateway stopped waiting for the client to catch up and ended its answer (an error event).
+      expect(response?.writableEnded).toBe(true);
+      expect(performance.now() - began).toBeLessThan(8_000);
+    } finally {
+      socket.destroy();
+    }
   });
 
   it('a stream that fails before its first chunk answers with an HTTP status, not a 200 stream', async () => {
