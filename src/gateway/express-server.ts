@@ -16,7 +16,7 @@ const callable = (ctor: Function) => !/^class\b/.test(Function.prototype.toStrin
  * Constructors for Node's HTTP server (its `IncomingMessage` and `ServerResponse` options) that build
  * each request and response on the Express app's own prototypes, or undefined where Node's are classes.
  */
-export function expressMessageClasses(app: ExpressPrototypes): { IncomingMessage: typeof IncomingMessage; ServerResponse: typeof ServerResponse } | undefined {
+function expressMessageClasses(app: ExpressPrototypes): { IncomingMessage: typeof IncomingMessage; ServerResponse: typeof ServerResponse } | undefined {
   if (!callable(IncomingMessage) || !callable(ServerResponse)) return undefined;
   function ExpressRequest(this: IncomingMessage, socket: ConstructorParameters<typeof IncomingMessage>[0]) {
     (IncomingMessage as unknown as Function).call(this, socket);
