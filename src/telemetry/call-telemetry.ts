@@ -3,6 +3,7 @@ import { ExtensionError, ProviderError } from '../errors/index.js';
 import type { RouteAttempt, Usage } from '../provider/chat.interface.js';
 import type { BoundedLabel } from './bounded-labels.js';
 import type { Instruments } from './instruments.js';
+import type { PointAttributeSets } from './point-attributes.js';
 import { UNKNOWN_MODEL } from './telemetry.options.js';
 
 export type GenAiOperation = 'chat' | 'embeddings';
@@ -51,6 +52,8 @@ export interface CallSinks {
   /** Undefined when the meter is the API's no-op one: no metric work at all then. */
   instruments?: Instruments;
   labels: { responseModel: BoundedLabel; errorType: BoundedLabel };
+  /** The metric points' attribute sets, by label combination. */
+  points: PointAttributeSets;
   recordContent: boolean;
   /** The start of an attempt (epoch ms), if known. */
   attemptStart(attempt: RouteAttempt): number | undefined;
@@ -171,25 +174,22 @@ export class CallTelemetry {
     }));
   }
 
-  /** The call's metric points. */
+  /** The call's metric points, on attribute sets shared by every call with the same labels. */
   private record(instruments: Instruments, seconds: number, model: string, outcome: string, extension: string | undefined, answer: CallAnswer | undefined, attempts: readonly RouteAttempt[]): void {
     const { labels } = this.sinks;
-    const base: Attributes = { 'gen_ai.operation.name': this.operation, 'gen_ai.request.model': model };
-    if (extension) base['gen_ai.provider.name'] = extension;
-    const responseModel = labels.responseModel.value(answer?.model);
-    const timed: Attributes = responseModel ? { ...base, 'gen_ai.response.model': responseModel } : base;
     const errorLabel = outcome === 'ok' ? undefined : labels.errorType.value(outcome);
-    instruments.duration.record(seconds, errorLabel ? { ...timed, 'error.type': errorLabel } : timed);
-    instruments.requests.add(1, { ...base, outcome: errorLabel ?? 'ok' });
-    if (this.firstChunkMs !== undefined) instruments.firstChunk.record(this.firstChunkMs / 1000, timed);
+    const points = this.sinks.points.of(this.operation, model, extension, labels.responseModel.value(answer?.model), errorLabel);
+    instruments.duration.record(seconds, points.duration);
+    this.sinks.points.count(points);
+    if (this.firstChunkMs !== undefined) instruments.firstChunk.record(this.firstChunkMs / 1000, points.timed);
     const usage = answer?.usage;
     if (usage) {
-      instruments.tokens.record(usage.promptTokens, { ...timed, 'gen_ai.token.type': 'input' });
-      instruments.tokens.record(usage.completionTokens, { ...timed, 'gen_ai.token.type': 'output' });
+      instruments.tokens.record(usage.promptTokens, points.input);
+      instruments.tokens.record(usage.completionTokens, points.output);
       const cost = answer?.costPerToken ?? this.planned?.costPerToken;
-      if (cost) instruments.cost.add(cost * (usage.promptTokens + usage.completionTokens), base);
+      if (cost) instruments.cost.add(cost * (usage.promptTokens + usage.completionTokens), points.base);
     }
-    this.countAttempts(instruments, attempts, base, extension);
+    this.countAttempts(instruments, attempts, points.base, extension);
   }
 
   /** Retries: attempts on a route after its first. A fallback: the call ended on a route other than the first. */

@@ -3,6 +3,7 @@ import type { RouteAttempt } from '../provider/chat.interface.js';
 import { BoundedLabel } from './bounded-labels.js';
 import { CallTelemetry, errorType, type CallLogLine, type CallSinks, type GenAiOperation } from './call-telemetry.js';
 import { createInstruments } from './instruments.js';
+import { PointAttributeSets } from './point-attributes.js';
 import { TELEMETRY_SCOPE, type TelemetryOptions } from './telemetry.options.js';
 
 /** A call's telemetry as the router uses it; a no-op one when telemetry is off. */
@@ -36,6 +37,8 @@ interface Resolved {
 export class Telemetry {
   private resolved?: Resolved;
   private observed = false;
+  /** One per router, whatever the options: gleitzeit.requests counts from here, so its totals never go back. */
+  private readonly points = new PointAttributeSets();
 
   constructor(
     private readonly options: () => TelemetryOptions | undefined,
@@ -59,6 +62,7 @@ export class Telemetry {
       tracer,
       instruments,
       labels: { responseModel: new BoundedLabel(), errorType: new BoundedLabel() },
+      points: this.points,
       recordContent: from?.recordContent === true,
       attemptStart: this.attemptStart,
       log: this.log,
@@ -93,13 +97,17 @@ export class Telemetry {
     this.sinks()?.instruments?.breakerChanges.add(1, { 'gleitzeit.route': route, 'gleitzeit.breaker.state': to });
   }
 
-  /** Gauges of extension state, health and breakers: read by the meter at each collection only. */
+  /** Gauges of extension state, health and breakers, and the calls counted: read by the meter at each collection only. */
   private observe(meter: Meter): void {
     if (this.observed) return;
     this.observed = true;
     const state = meter.createObservableGauge('gleitzeit.extension.state', { description: "1 for each extension's current state (label gleitzeit.state)." });
     const healthy = meter.createObservableGauge('gleitzeit.extension.healthy', { description: 'The last health check of each started extension: 1 healthy, 0 not.' });
     const breaker = meter.createObservableGauge('gleitzeit.breaker.state', { description: 'Circuit breakers that are not closed: 1 half-open, 2 open.' });
+    const requests = meter.createObservableCounter('gleitzeit.requests', { description: 'Routed calls by outcome: ok, or the error code.' });
+    requests.addCallback((result: ObservableResult) => {
+      for (const [attributes, calls] of this.points.counted) result.observe(calls, attributes);
+    });
     state.addCallback((result: ObservableResult) => {
       for (const { name, state: now } of this.source.extensions()) result.observe(1, { 'gleitzeit.extension': name, 'gleitzeit.state': now });
     });
