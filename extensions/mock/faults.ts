@@ -4,8 +4,8 @@ import { setImmediate as yieldTurn, setTimeout as sleep } from 'node:timers/prom
 const TOKENS_PER_TURN = 64;
 
 /** The wait before token number `sent` (1, 2, ...) of a stream: the delay, or now and then a turn of the event loop. */
-export function tokenPause(sent: number, delayMs: number, signal: AbortSignal): Promise<void> | undefined {
-  if (delayMs > 0) return pause(delayMs, signal);
+export function tokenPause(sent: number, delayMs: number, options: { readonly signal: AbortSignal }): Promise<void> | undefined {
+  if (delayMs > 0) return pause(delayMs, options.signal);
   return sent % TOKENS_PER_TURN === 0 ? yieldTurn() : undefined;
 }
 import { ProviderError, type ProviderErrorDetails } from '../../src/extension.js';

@@ -73,8 +73,8 @@ export class MockExtension implements ExtensionLifecycle, ChatProvider {
 
   constructor(readonly config: MockConfig) {}
 
-  async chat(request: ChatRequest, { signal }: CallOptions): Promise<ProviderChatResponse> {
-    const call = await this.begin('chat', signal);
+  async chat(request: ChatRequest, options: CallOptions): Promise<ProviderChatResponse> {
+    const call = await this.begin('chat', options);
     const answer = planAnswer(this.checkModel(request, CHAT_MODEL), this.config.prefix);
     this.served++;
     return toResponse(answer, request.model, `mock-${call}`);
@@ -84,12 +84,12 @@ export class MockExtension implements ExtensionLifecycle, ChatProvider {
    * The answer of chat() in chunks: a first chunk with the role (and a tool call's id and name), one
    * chunk per word (or per piece of a tool call's arguments), one with the finish reason, one with usage.
    */
-  async *chatStream(request: ChatRequest, { signal }: CallOptions): AsyncGenerator<ChatChunk> {
-    const call = await this.begin('chatStream', signal);
+  async *chatStream(request: ChatRequest, options: CallOptions): AsyncGenerator<ChatChunk> {
+    const call = await this.begin('chatStream', options);
     const answer = planAnswer(this.checkModel(request, CHAT_MODEL), this.config.prefix);
     const id = `mock-${call}`;
     const model = request.model;
-    if (this.config.timeToFirstTokenMs > 0) await pause(this.config.timeToFirstTokenMs, signal);
+    if (this.config.timeToFirstTokenMs > 0) await pause(this.config.timeToFirstTokenMs, options.signal);
     yield { id, model, delta: firstDelta(answer) };
     const { cutAfterTokens: cut, stallAfterTokens: stall, failAfterTokens: die } = this.config;
     if (this.config.malformedChunk) yield { id, model, note: 'a chunk with no delta, sent by the mock because malformedChunk is on' } as unknown as ChatChunk;
@@ -97,23 +97,23 @@ export class MockExtension implements ExtensionLifecycle, ChatProvider {
     for (let sent = 0; sent < pieces.length; sent++) {
       const piece = pieces[sent];
       if (sent === cut) return;
-      if (sent === stall) await hangUntilAborted(signal);
+      if (sent === stall) await hangUntilAborted(options.signal);
       if (sent === die) throw midStreamFault(call, sent, this.config);
-      const wait = sent > 0 ? tokenPause(sent, this.config.tokenDelayMs, signal) : undefined;
+      const wait = sent > 0 ? tokenPause(sent, this.config.tokenDelayMs, options) : undefined;
       if (wait) await wait;
       yield { id, model, delta: toolCall ? { toolCalls: [{ index: 0, function: { arguments: piece } }] } : { content: piece } };
     }
     // A cut, a stall or a failure set past the answer's length still hits: the finish reason never comes.
     if (cut !== undefined && cut >= answer.pieces.length) return;
-    if (stall !== undefined && stall >= answer.pieces.length) await hangUntilAborted(signal);
+    if (stall !== undefined && stall >= answer.pieces.length) await hangUntilAborted(options.signal);
     if (die !== undefined && die >= answer.pieces.length) throw midStreamFault(call, answer.pieces.length, this.config);
     this.served++;
     yield { id, model, delta: {}, finishReason: answer.finishReason };
     yield { id, model, delta: {}, usage: answer.usage };
   }
 
-  async embed(request: EmbeddingRequest, { signal }: CallOptions): Promise<ProviderEmbeddingResponse> {
-    await this.begin('embed', signal);
+  async embed(request: EmbeddingRequest, options: CallOptions): Promise<ProviderEmbeddingResponse> {
+    await this.begin('embed', options);
     const answer = embedAll(this.checkModel(request, EMBEDDING_MODEL), this.config.dimensions);
     this.served++;
     return answer;
@@ -124,11 +124,15 @@ export class MockExtension implements ExtensionLifecycle, ChatProvider {
     return { healthy: true, served: this.served, calls: this.calls };
   }
 
-  /** Every call: counted, then latency, then a hang or an injected fault if configured. */
-  private async begin(operation: 'chat' | 'chatStream' | 'embed', signal: AbortSignal): Promise<number> {
+  /**
+   * Every call: counted, then latency, then a hang or an injected fault if configured. The signal is
+   * read only for a wait: with none, the mock answers at once, as a provider answering from memory
+   * would (and the router's own race still ends an aborted call).
+   */
+  private async begin(operation: 'chat' | 'chatStream' | 'embed', options: CallOptions): Promise<number> {
     const call = ++this.calls;
-    await pause(this.config.latencyMs, signal);
-    if (this.config.hang) await hangUntilAborted(signal);
+    if (this.config.latencyMs > 0) await pause(this.config.latencyMs, options.signal);
+    if (this.config.hang) await hangUntilAborted(options.signal);
     if (failsCall(call, this.config)) throw injectedFault(call, operation, this.config);
     return call;
   }

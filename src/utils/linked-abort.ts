@@ -74,3 +74,16 @@ export class LinkedAbort extends AbortScope {
     this.parent?.removeEventListener('abort', this.forward);
   }
 }
+
+/**
+ * A provider's call options whose `signal` is the scope's AbortSignal, made when the provider first
+ * reads it (an own getter: a spread or a destructuring reads it too). A provider that answers without
+ * looking at its signal (a cache, the mock with no latency) then costs the call no AbortSignal.
+ */
+export function signalOptions(scope: AbortScope): { readonly signal: AbortSignal } {
+  return {
+    get signal() {
+      return scope.signal;
+    },
+  };
+}

@@ -213,6 +213,27 @@ describe('routing and provider errors', () => {
     expect(listening).toEqual([0, 0]);
   });
 
+  it('makes the AbortSignal only for a provider that reads it: the mock with no latency costs a call none, and a provider that spreads its options gets one that aborts with the call', async () => {
+    const { http } = await gatewayWith({ GLEITZEIT_TIMEOUT_MS: '300' });
+    const descriptor = Object.getOwnPropertyDescriptor(AbortController.prototype, 'signal')!;
+    let made = 0;
+    Object.defineProperty(AbortController.prototype, 'signal', { ...descriptor, get(this: AbortController) { made++; return descriptor.get!.call(this); } });
+    try {
+      await http.post('/v1/chat/completions').send(hello()).expect(200);
+      await http.post('/v1/chat/completions').send(hello({ stream: true })).expect(200);
+      expect(made).toBe(0);
+    } finally {
+      Object.defineProperty(AbortController.prototype, 'signal', descriptor);
+    }
+    // A provider that copies its options, as one handing them to an SDK might, still gets the real signal.
+    const mock = gateway!.app.get(ExtensionManager).getInstance<{ chat: unknown }>('mock')!;
+    let copied: AbortSignal | undefined;
+    mock.chat = (_request: unknown, options: { signal: AbortSignal }) => ((copied = { ...options }.signal), new Promise(() => undefined));
+    await http.post('/v1/chat/completions').send(hello()).expect(504);
+    expect(copied).toBeInstanceOf(AbortSignal);
+    expect(copied!.reason).toMatchObject({ code: 'EXT_ERR_TIMEOUT' });
+  });
+
   it('a client that stops reading a long stream holds it no longer than GLEITZEIT_TIMEOUT_MS: the wait for it to catch up is aborted, and so is the provider', async () => {
     await gatewayWith({ GLEITZEIT_TIMEOUT_MS: '400' });
     const mock = gateway!.app.get(ExtensionManager).getInstance<Record<'chatStream', (request: unknown, options: { signal: AbortSignal }) => AsyncIterable<unknown>>>('mock')!;

@@ -1,6 +1,6 @@
 import { setImmediate as yieldTurn } from 'node:timers/promises';
 import type { ChatChunk, ChatRequest } from '../../provider/chat.interface.js';
-import { LinkedAbort, type AbortSource } from '../../utils/linked-abort.js';
+import { LinkedAbort, signalOptions, type AbortSource } from '../../utils/linked-abort.js';
 import { SignalRace } from '../../utils/signal-race.js';
 import { attemptTimer, idleWatch } from './attempts.js';
 import { forRoute, type ResilientContext } from './resilient-chat.js';
@@ -56,7 +56,7 @@ export class AttemptStream implements AsyncIterableIterator<ChatChunk> {
     // races it, with no listener or timer of its own.
     this.race = new SignalRace(local);
     const provider = context.provider(route, 'chatStream');
-    return (this.iterator = provider.chatStream!(forRoute(this.request, route), { signal: local.signal })[Symbol.asyncIterator]());
+    return (this.iterator = provider.chatStream!(forRoute(this.request, route), signalOptions(local))[Symbol.asyncIterator]());
   }
 
   async next(): Promise<IteratorResult<ChatChunk>> {

@@ -1,4 +1,4 @@
-import { LinkedAbort, type AbortSource } from '../../utils/linked-abort.js';
+import { LinkedAbort, signalOptions, type AbortSource } from '../../utils/linked-abort.js';
 import type { ChatProvider, ChatRequest, ChatResponse, ProviderChatResponse } from '../../provider/chat.interface.js';
 import type { InFlightCall } from '../in-flight-calls.js';
 import { raceSignal } from '../../utils/race-signal.js';
@@ -50,7 +50,7 @@ async function attemptChat(context: ResilientContext, route: PlannedRoute, reque
     const provider = context.provider(route, 'chat');
     // The attempt follows the in-flight call, so a drain (or the caller) ends this race too; the race
     // listens on the attempt itself, not on the provider's signal.
-    return await raceSignal(provider.chat!(forRoute(request, route), { signal: local.signal }), local);
+    return await raceSignal(provider.chat!(forRoute(request, route), signalOptions(local)), local);
   } finally {
     timer.clear();
     local.dispose();
