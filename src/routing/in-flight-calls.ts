@@ -32,6 +32,9 @@ export interface DrainResult {
 class Call extends AbortScope implements InFlightCall {
   extension?: string;
   drainError?: Error;
+  /** Neighbours in InFlightCalls' list while the call is in flight. */
+  previous?: Call;
+  following?: Call;
   private cut?: (error: Error) => void;
   private ended = false;
   private readonly forward = () => this.abort(this.caller?.reason);
@@ -75,22 +78,40 @@ class Call extends AbortScope implements InFlightCall {
  * until they end), so a shutdown can wait for them and abort what is left at a limit.
  */
 export class InFlightCalls {
-  private readonly calls = new Set<Call>();
+  /** The calls in flight, newest first: a list through the calls themselves, so a call costs no table entry. */
+  private newest?: Call;
+  private count = 0;
   private readonly idle = new Set<() => void>();
   private finishedSince = 0;
 
   get size(): number {
-    return this.calls.size;
+    return this.count;
   }
 
   open(callerSignal?: AbortSource): InFlightCall {
-    const call = new Call(callerSignal, (ended) => {
-      if (!this.calls.delete(ended)) return;
-      this.finishedSince++;
-      if (this.calls.size === 0) for (const wake of [...this.idle]) wake();
-    });
-    this.calls.add(call);
+    const call = new Call(callerSignal, (ended) => this.close(ended));
+    call.following = this.newest;
+    if (this.newest) this.newest.previous = call;
+    this.newest = call;
+    this.count++;
     return call;
+  }
+
+  private close(call: Call): void {
+    if (call.previous) call.previous.following = call.following;
+    else if (this.newest === call) this.newest = call.following;
+    else return;
+    if (call.following) call.following.previous = call.previous;
+    call.previous = call.following = undefined;
+    this.count--;
+    this.finishedSince++;
+    if (this.count === 0) for (const wake of [...this.idle]) wake();
+  }
+
+  private inFlight(): Call[] {
+    const calls: Call[] = [];
+    for (let call = this.newest; call; call = call.following) calls.push(call);
+    return calls;
   }
 
   /**
@@ -99,7 +120,7 @@ export class InFlightCalls {
    */
   async drain(limitMs: number, reason: (call: InFlightCall) => Error): Promise<DrainResult> {
     const began = this.finishedSince;
-    if (this.calls.size > 0) {
+    if (this.count > 0) {
       let timer: NodeJS.Timeout | undefined;
       let wake!: () => void;
       const idle = new Promise<'idle'>((resolve) => (wake = () => resolve('idle')));
@@ -107,7 +128,7 @@ export class InFlightCalls {
       const limit = new Promise<'limit'>((resolve) => (timer = setTimeout(resolve, limitMs, 'limit')));
       try {
         if ((await Promise.race([idle, limit])) === 'limit') {
-          const left = [...this.calls];
+          const left = this.inFlight();
           for (const call of left) call.drain(reason(call));
           return { finished: this.finishedSince - began, aborted: left.length };
         }
