@@ -7,6 +7,7 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TelemetryOptions } from '../telemetry/telemetry.options.js';
+import { memoizeSdkAttributeHashing } from './attribute-hashing.js';
 
 const PROMETHEUS = Symbol('PROMETHEUS');
 
@@ -27,6 +28,8 @@ export interface AppObservability {
  * AsyncLocalStorage in use slows every promise of the process.
  */
 export function observabilityFromEnv(env: NodeJS.ProcessEnv): AppObservability {
+  // Before the MeterProvider makes its storages: they take the SDK's hash function when made.
+  memoizeSdkAttributeHashing();
   // One service name for metrics (Prometheus' target_info) and traces.
   const resource = resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME || 'gleitzeit-gateway' });
   const prometheus = new PrometheusExporter({ preventServerStart: true });

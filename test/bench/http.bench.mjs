@@ -9,7 +9,7 @@ import { log, median, round, row, startServer } from './common.mjs';
 import { generateExtensions } from './generate.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
-const ROUNDS = 5;
+const ROUNDS = 10;
 const WARMUP_SECONDS = 1;
 const HEALTH_CLIENTS = 10;
 

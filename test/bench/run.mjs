@@ -2,7 +2,7 @@
 // printed as a table and written to bench-results.json at the repository root (gitignored: figures
 // are per machine and per run). Imports the built package (dist/), so run it after `nest build`.
 //   node test/bench/run.mjs [--only routing,health,gateway,telemetry,boot] [--out file]
-//   BENCH_SECONDS=4  seconds autocannon measures each HTTP case (after a 1 s warm-up)
+//   BENCH_SECONDS=8  seconds autocannon measures each HTTP case and side, over its rounds (after a 1 s warm-up)
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
@@ -61,7 +61,7 @@ const results = {
   date: new Date().toISOString(),
   commit: gitCommit(),
   machine,
-  settings: { sections: only, httpSeconds: Number(process.env.BENCH_SECONDS ?? 4) },
+  settings: { sections: only, httpSeconds: Number(process.env.BENCH_SECONDS ?? 8) },
   seconds: { ...seconds, total: (Date.now() - began) / 1000 },
   summary,
   rows,
