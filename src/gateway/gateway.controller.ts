@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Optional, Param, Post, Req, Res, UseFilters, UseGuards, UsePipes, type Type } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Param, Post, Req, Res, UseFilters, UseGuards, type Type } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import type { ChatRequest } from '../provider/chat.interface.js';
 import { requiredCapabilities } from '../routing/provider-calls.js';
@@ -9,7 +9,7 @@ import { ACCESS_CONTROL, ACCESS_KEY, AccessControl, tokensOf, type WithKey } fro
 import type { KeyEntry } from './access/access.options.js';
 import { GatewayKeyGuard } from './access/access.guard.js';
 import { accountingHeaders, answered } from './accounting.js';
-import { GatewayBodyPipe } from './body-pipe.js';
+import { GatewayBody } from './body-pipe.js';
 import { CallLimits } from './call-limits.js';
 import { ChatCompletionRequestDto, EmbeddingRequestDto } from './chat-completion.dto.js';
 import { OpenAiExceptionFilter } from './exception-filters.js';
@@ -54,7 +54,6 @@ function promptChars(request: ChatRequest): number {
 export function createGatewayController(path: string, keyed = false): Type<unknown> {
   @Controller(path)
   @UseFilters(OpenAiExceptionFilter)
-  @UsePipes(new GatewayBodyPipe())
   class OpenAiGatewayController {
     /** Only when keys are configured; otherwise no check costs anything. */
     private readonly access?: AccessControl;
@@ -68,7 +67,7 @@ export function createGatewayController(path: string, keyed = false): Type<unkno
     }
 
     @Post('chat/completions')
-    async chatCompletions(@Body() body: ChatCompletionRequestDto, @Req() req: unknown, @Res() res: unknown): Promise<void> {
+    async chatCompletions(@GatewayBody(ChatCompletionRequestDto) body: ChatCompletionRequestDto, @Req() req: unknown, @Res() res: unknown): Promise<void> {
       const response = rawResponse(res);
       const request = toChatRequest(body);
       const key = this.access && (req as WithKey)[ACCESS_KEY];
@@ -98,7 +97,7 @@ export function createGatewayController(path: string, keyed = false): Type<unkno
     }
 
     @Post('embeddings')
-    async embeddings(@Body() body: EmbeddingRequestDto, @Req() req: unknown, @Res() res: unknown): Promise<void> {
+    async embeddings(@GatewayBody(EmbeddingRequestDto) body: EmbeddingRequestDto, @Req() req: unknown, @Res() res: unknown): Promise<void> {
       const response = rawResponse(res);
       const request = toEmbeddingRequest(body);
       const key = this.access && (req as WithKey)[ACCESS_KEY];
