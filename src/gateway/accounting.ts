@@ -9,6 +9,11 @@ const safe = (value: string) => value.replace(/[^\x20-\x7e]/g, '?').slice(0, 100
  * order tried (`mock/mock-chat=3, openai/gpt-4o=1`; `skipped` counts a route whose breaker was open).
  */
 export function accountingHeaders(attempts: readonly RouteAttempt[] | undefined, answering?: { extension: string; model: string }): Record<string, string> {
+  // The usual answer: one attempt, which answered. No counting to do.
+  const only = attempts?.length === 1 ? attempts[0] : undefined;
+  if (only?.outcome === 'ok' && answering?.extension === only.extension && answering.model === only.model) {
+    return { 'x-gleitzeit-extension': safe(only.extension), 'x-gleitzeit-attempts': safe(`${only.extension}/${only.model}=1`) };
+  }
   const counts = new Map<string, number>();
   for (const attempt of attempts ?? []) {
     const key = `${attempt.extension}/${attempt.model}`;
