@@ -147,7 +147,12 @@ export class WireChunks {
 
   /** A chunk's event, or undefined for a chunk with no delta and no finish reason (usage only). */
   event(chunk: ChatChunk): string | undefined {
-    const delta = wireDelta(chunk.delta);
+    const given = chunk.delta;
+    // Most chunks carry text and nothing else: their delta is written without an object to serialize.
+    if (typeof given?.content === 'string' && !given.role && !given.toolCalls?.length && !chunk.finishReason) {
+      return `${this.shared()}[{"index":0,"delta":{"content":${JSON.stringify(given.content)}},"logprobs":null,"finish_reason":null}]}\n\n`;
+    }
+    const delta = wireDelta(given);
     const finish = chunk.finishReason ?? null;
     if (!delta && !finish) return undefined;
     return `${this.shared()}[{"index":0,"delta":${delta ? JSON.stringify(delta) : '{}'},"logprobs":null,"finish_reason":${JSON.stringify(finish)}}]}\n\n`;

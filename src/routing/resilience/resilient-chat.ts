@@ -105,7 +105,8 @@ export async function resilientChat(context: ResilientContext, request: ChatRequ
   const { routes, options, breakers, call } = context;
   const attempts = new RequestAttempts(options, breakers, call);
   try {
-    for (const [index, route] of routes.entries()) {
+    for (let index = 0; index < routes.length; index++) {
+      const route = routes[index];
       if (!mayTry(attempts, route)) continue;
       const starts: number[] = [];
       for (let retry = 0; ; retry++) {

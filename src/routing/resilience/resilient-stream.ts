@@ -51,7 +51,8 @@ export async function* resilientStream(hooks: StreamHooks, request: ChatRequest,
     let delivered = '';
     let sentTools = false;
     let sentAny = false;
-    for (const [index, route] of routes.entries()) {
+    for (let index = 0; index < routes.length; index++) {
+      const route = routes[index];
       if (sentTools) break;
       if (!mayTry(attempts, route)) continue;
       const starts: number[] = [];
