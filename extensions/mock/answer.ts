@@ -107,7 +107,7 @@ function chosenTool(request: ChatRequest): ToolDefinition | undefined {
 
 /** The answer's text: the latest user or tool message, prefixed; JSON when responseFormat asks for it. */
 function answerText(request: ChatRequest, prefix: string): string {
-  const latest = [...request.messages].reverse().find((m) => m?.role === 'user' || m?.role === 'tool');
+  const latest = request.messages.findLast((m) => m?.role === 'user' || m?.role === 'tool');
   const text = `${prefix}${textOf(latest)}`;
   const format = request.responseFormat;
   if (format?.type === 'json_object') return JSON.stringify({ answer: text });
@@ -117,6 +117,7 @@ function answerText(request: ChatRequest, prefix: string): string {
 
 /** Cuts text before the earliest stop sequence, as a model stops before writing it. */
 function applyStop(text: string, stop: ChatRequest['stop']): string {
+  if (stop === undefined) return text;
   const sequences = (Array.isArray(stop) ? stop : stop === undefined ? [] : [stop]).filter((s) => typeof s === 'string' && s.length > 0);
   const cut = Math.min(...sequences.map((s) => text.indexOf(s)).filter((at) => at >= 0));
   return Number.isFinite(cut) ? text.slice(0, cut) : text;
@@ -142,7 +143,7 @@ export function planAnswer(request: ChatRequest, prefix: string): Answer {
   let pieces: string[];
   let toolCall: Answer['toolCall'];
   if (tool) {
-    const last = [...request.messages].reverse().find((m) => m?.role === 'user');
+    const last = request.messages.findLast((m) => m?.role === 'user');
     const sample = sampleOf(tool.function.parameters, textOf(last));
     const args = JSON.stringify(sample !== null && typeof sample === 'object' && !Array.isArray(sample) ? sample : {});
     const name = tool.function.name;
