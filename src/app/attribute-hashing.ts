@@ -10,12 +10,13 @@ interface SdkUtils {
 
 const MEMOIZED = Symbol('gleitzeit.memoizedAttributeHash');
 
-/** A frozen set whose values are all primitives: its hash can never change. */
+/** A frozen object whose own properties are all plain values, none an object: its hash can never change. */
 function immutable(attributes: Attributes): boolean {
-  if (!Object.isFrozen(attributes)) return false;
-  for (const key in attributes) {
-    const value = attributes[key];
-    if (value !== null && typeof value === 'object') return false;
+  if (attributes === null || typeof attributes !== 'object' || !Object.isFrozen(attributes)) return false;
+  for (const key of Object.keys(attributes)) {
+    const property = Object.getOwnPropertyDescriptor(attributes, key);
+    // A getter may answer differently next time; an array or object in a frozen set can still change.
+    if (!property || !('value' in property) || (property.value !== null && typeof property.value === 'object')) return false;
   }
   return true;
 }
@@ -24,6 +25,8 @@ function immutable(attributes: Attributes): boolean {
 export function memoizedHash(hash: Hash): Hash {
   const known = new WeakMap<Attributes, string>();
   const memoized: Hash = (attributes) => {
+    // Not an object (a caller's mistake the SDK tolerates): hashed as the SDK would, never remembered.
+    if (attributes === null || typeof attributes !== 'object') return hash(attributes);
     let text = known.get(attributes);
     if (text !== undefined) return text;
     text = hash(attributes);

@@ -149,7 +149,7 @@ export class WireChunks {
   event(chunk: ChatChunk): string | undefined {
     const given = chunk.delta;
     // Most chunks carry text and nothing else: their delta is written without an object to serialize.
-    if (typeof given?.content === 'string' && !given.role && !given.toolCalls?.length && !chunk.finishReason) {
+    if (typeof given?.content === 'string' && !given.role && !given.toolCalls?.length && chunk.finishReason == null) {
       return `${this.shared()}[{"index":0,"delta":{"content":${JSON.stringify(given.content)}},"logprobs":null,"finish_reason":null}]}\n\n`;
     }
     const delta = wireDelta(given);

@@ -180,7 +180,7 @@ export class CallTelemetry {
     const errorLabel = outcome === 'ok' ? undefined : labels.errorType.value(outcome);
     const points = this.sinks.points.of(this.operation, model, extension, labels.responseModel.value(answer?.model), errorLabel);
     instruments.duration.record(seconds, points.duration);
-    this.sinks.points.count(points);
+    instruments.requests.add(1, points.requests);
     if (this.firstChunkMs !== undefined) instruments.firstChunk.record(this.firstChunkMs / 1000, points.timed);
     const usage = answer?.usage;
     if (usage) {

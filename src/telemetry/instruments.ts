@@ -9,6 +9,7 @@ export interface Instruments {
   duration: Histogram;
   tokens: Histogram;
   firstChunk: Histogram;
+  requests: Counter;
   retries: Counter;
   fallbacks: Counter;
   cost: Counter;
@@ -20,6 +21,7 @@ export function createInstruments(meter: Meter): Instruments {
     duration: meter.createHistogram('gen_ai.client.operation.duration', { unit: 's', description: 'GenAI operation duration: a routed call, retries and fallbacks included.', advice: { explicitBucketBoundaries: SECONDS } }),
     tokens: meter.createHistogram('gen_ai.client.token.usage', { unit: '{token}', description: 'Input and output tokens of a routed call (gen_ai.token.type).', advice: { explicitBucketBoundaries: TOKENS } }),
     firstChunk: meter.createHistogram('gen_ai.client.operation.time_to_first_chunk', { unit: 's', description: 'Time from a streamed call to its first content chunk.', advice: { explicitBucketBoundaries: SECONDS } }),
+    requests: meter.createCounter('gleitzeit.requests', { description: 'Routed calls by outcome: ok, or the error code.' }),
     retries: meter.createCounter('gleitzeit.retries', { description: 'Attempts on a route after its first within one call.' }),
     fallbacks: meter.createCounter('gleitzeit.fallbacks', { description: 'Calls answered (or last tried) by a route other than the first planned.' }),
     cost: meter.createCounter('gleitzeit.cost', { unit: '{USD}', description: "Estimated cost: tokens times the model's costPerToken." }),

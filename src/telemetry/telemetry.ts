@@ -37,8 +37,6 @@ interface Resolved {
 export class Telemetry {
   private resolved?: Resolved;
   private observed = false;
-  /** One per router, whatever the options: gleitzeit.requests counts from here, so its totals never go back. */
-  private readonly points = new PointAttributeSets();
 
   constructor(
     private readonly options: () => TelemetryOptions | undefined,
@@ -62,7 +60,7 @@ export class Telemetry {
       tracer,
       instruments,
       labels: { responseModel: new BoundedLabel(), errorType: new BoundedLabel() },
-      points: this.points,
+      points: new PointAttributeSets(),
       recordContent: from?.recordContent === true,
       attemptStart: this.attemptStart,
       log: this.log,
@@ -97,17 +95,13 @@ export class Telemetry {
     this.sinks()?.instruments?.breakerChanges.add(1, { 'gleitzeit.route': route, 'gleitzeit.breaker.state': to });
   }
 
-  /** Gauges of extension state, health and breakers, and the calls counted: read by the meter at each collection only. */
+  /** Gauges of extension state, health and breakers: read by the meter at each collection only. */
   private observe(meter: Meter): void {
     if (this.observed) return;
     this.observed = true;
     const state = meter.createObservableGauge('gleitzeit.extension.state', { description: "1 for each extension's current state (label gleitzeit.state)." });
     const healthy = meter.createObservableGauge('gleitzeit.extension.healthy', { description: 'The last health check of each started extension: 1 healthy, 0 not.' });
     const breaker = meter.createObservableGauge('gleitzeit.breaker.state', { description: 'Circuit breakers that are not closed: 1 half-open, 2 open.' });
-    const requests = meter.createObservableCounter('gleitzeit.requests', { description: 'Routed calls by outcome: ok, or the error code.' });
-    requests.addCallback((result: ObservableResult) => {
-      for (const [attributes, calls] of this.points.counted) result.observe(calls, attributes);
-    });
     state.addCallback((result: ObservableResult) => {
       for (const { name, state: now } of this.source.extensions()) result.observe(1, { 'gleitzeit.extension': name, 'gleitzeit.state': now });
     });

@@ -78,12 +78,16 @@ export class LinkedAbort extends AbortScope {
 /**
  * A provider's call options whose `signal` is the scope's AbortSignal, made when the provider first
  * reads it (an own getter: a spread or a destructuring reads it too). A provider that answers without
- * looking at its signal (a cache, the mock with no latency) then costs the call no AbortSignal.
+ * looking at its signal (a cache, the mock with no latency) then costs the call no AbortSignal. A
+ * provider may still assign `options.signal` (one of its own, say), as on a plain object.
  */
-export function signalOptions(scope: AbortScope): { readonly signal: AbortSignal } {
+export function signalOptions(scope: AbortScope): { signal: AbortSignal } {
   return {
     get signal() {
       return scope.signal;
+    },
+    set signal(value: AbortSignal) {
+      Object.defineProperty(this, 'signal', { value, writable: true, enumerable: true, configurable: true });
     },
   };
 }

@@ -25,6 +25,20 @@ describe("the app's memo of the metrics SDK's attribute hashing", () => {
     expect(hash(frozenList)).toBe(sdkHash(frozenList));
   });
 
+  it('remembers nothing that could change or is not a set: a getter, a value that is not an object, and hashes them as the SDK does', () => {
+    let hashed = 0;
+    const hash = memoizedHash((attributes) => (hashed++, typeof attributes === 'object' && attributes ? sdkHash(attributes) : String(attributes)));
+    let n = 1;
+    const withGetter = Object.freeze(Object.defineProperty({}, 'k', { get: () => n, enumerable: true }) as Attributes);
+    expect(hash(withGetter)).toBe('[["k",1]]');
+    n = 3;
+    expect(hash(withGetter)).toBe('[["k",3]]');
+    // The SDK hashes whatever it is handed; a patched hash must not throw where it did not.
+    expect(hash('ab' as unknown as Attributes)).toBe('ab');
+    expect(hash(null as unknown as Attributes)).toBe('null');
+    expect(hashed).toBe(4);
+  });
+
   it('is in place on the SDK this app runs (an SDK whose internals moved fails here, not silently slower)', () => {
     expect(memoizeSdkAttributeHashing()).toBe(true);
     expect(memoizeSdkAttributeHashing()).toBe(true);

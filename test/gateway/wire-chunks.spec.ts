@@ -22,6 +22,8 @@ describe('WireChunks: a stream\'s events, built on a head serialized once', () =
       [{ delta: {}, finishReason: 'length' }, {}, 'length'],
       [{ delta: { toolCalls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a"' } }] } }, { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a"' } }] }, null],
       [{ delta: { content: 'text', toolCalls: [] } }, { content: 'text' }, null],
+      // Outside the contract's types, but written as the whole chunk would be.
+      [{ delta: { content: 'odd end' }, finishReason: '' as unknown as 'stop' }, { content: 'odd end' }, ''],
     ];
     for (const [chunk, delta, finish] of cases) expect(wire.event(chunk)).toBe(expected(header, delta, finish));
   });

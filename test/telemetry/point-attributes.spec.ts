@@ -20,17 +20,25 @@ describe('PointAttributeSets: the attributes of a call\'s metric points, by labe
     expect(failed.timed).toEqual({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': '_UNKNOWN' });
   });
 
-  it('counts calls per outcome set, and past 2000 combinations keeps the attributes right but counts the rest in one overflow series', () => {
+  it('past 2000 combinations builds a call\'s sets for it alone (memory stays bounded), still with the right attributes', () => {
     const sets = new PointAttributeSets();
-    for (let i = 0; i < 3; i++) sets.count(sets.of('chat', 'm', 'e', undefined, undefined));
-    for (let i = 0; i < 2100; i++) sets.count(sets.of('chat', `model-${i}`, 'e', undefined, 'E'));
-    expect(sets.counted.get(sets.of('chat', 'm', 'e', undefined, undefined).requests)).toBe(3);
+    const first = sets.of('chat', 'model-0', 'e', undefined, 'E');
+    for (let i = 1; i < 2100; i++) sets.of('chat', `model-${i}`, 'e', undefined, 'E');
+    expect(sets.of('chat', 'model-0', 'e', undefined, 'E')).toBe(first);
     const late = sets.of('chat', 'model-2099', 'e', undefined, 'E');
+    expect(sets.of('chat', 'model-2099', 'e', undefined, 'E')).not.toBe(late);
     expect(late.duration).toEqual({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'model-2099', 'gen_ai.provider.name': 'e', 'error.type': 'E' });
-    expect(late.requests).toEqual({ 'otel.metric.overflow': true });
-    // 1999 combinations of their own (with the first), then one overflow series: memory stays bounded.
-    expect(sets.counted.size).toBe(2001);
-    expect(sets.counted.get(late.requests)).toBe(2100 - 1999);
-    expect([...sets.counted.values()].reduce((a, b) => a + b, 0)).toBe(2103);
+    expect(late.requests).toEqual({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'model-2099', 'gen_ai.provider.name': 'e', outcome: 'E' });
+  });
+
+  it('keeps labels apart whatever they hold: separators or control characters in one label never make it pass for another', () => {
+    const sets = new PointAttributeSets();
+    const a = sets.of('chat', 'm', 'e', 'x\u0000y', 'z');
+    const b = sets.of('chat', 'm', 'e', 'x', 'y\u0000z');
+    const c = sets.of('chat', 'm', 'e', '3:x|y', undefined);
+    expect(a).not.toBe(b);
+    expect(a.duration['gen_ai.response.model']).toBe('x\u0000y');
+    expect(b.duration['error.type']).toBe('y\u0000z');
+    expect(c.duration).toEqual({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm', 'gen_ai.provider.name': 'e', 'gen_ai.response.model': '3:x|y' });
   });
 });

@@ -204,6 +204,24 @@ describe('labels stay bounded and the gauges read the manager', () => {
     expect(points(metrics.get('gen_ai.client.operation.duration'))).toHaveLength(1);
   });
 
+  it('counts every call in gleitzeit.requests when one model answers under several response models', async () => {
+    manager = await telemetryManager(telemetry, {}, { mock: {} });
+    const mock = manager.getInstance<{ chat: (request: unknown, options: unknown) => Promise<{ model: string }> }>('mock')!;
+    const original = mock.chat.bind(mock);
+    let answering = 'mock-chat-2024';
+    mock.chat = async (request, options) => ({ ...(await original(request, options)), model: answering });
+    for (let i = 0; i < 10; i++) await manager.modelRouter.chat(ask('x'));
+    answering = 'mock-chat-2025';
+    await manager.modelRouter.chat(ask('x'));
+    const metrics = await telemetry.metrics();
+    expect(points(metrics.get('gleitzeit.requests')).map((p) => [p.attributes.outcome, p.value])).toEqual([['ok', 11]]);
+    const durations = points(metrics.get('gen_ai.client.operation.duration')).map((p) => [p.attributes['gen_ai.response.model'], histogram(p).count]);
+    expect(durations.sort()).toEqual([
+      ['mock-chat-2024', 10],
+      ['mock-chat-2025', 1],
+    ]);
+  });
+
   it('extension state and last health as gauges', async () => {
     manager = await telemetryManager(telemetry, {}, { mock: {} });
     await manager.checkHealth('mock');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { getEventListeners } from 'node:events';
-import { AbortScope, LinkedAbort } from '../../src/utils/linked-abort.js';
+import { AbortScope, LinkedAbort, signalOptions } from '../../src/utils/linked-abort.js';
 import { raceSignal } from '../../src/utils/race-signal.js';
 
 /* An attempt's abort under its call's: forwarding, a signal made on demand, and listeners that go. */
@@ -44,5 +44,23 @@ describe('LinkedAbort', () => {
     child.abort(reason);
     await expect(race).rejects.toBe(reason);
     expect(signal.reason).toBe(reason);
+  });
+});
+
+describe('signalOptions: a provider call\'s options', () => {
+  it('makes the signal when first read, the same one after, aborted with the scope; a spread copies it; a provider may assign its own', () => {
+    const scope = new LinkedAbort();
+    const options = signalOptions(scope);
+    const signal = options.signal;
+    expect(signal).toBeInstanceOf(AbortSignal);
+    expect(options.signal).toBe(signal);
+    expect({ ...options }.signal).toBe(signal);
+    const reason = new Error('enough');
+    scope.abort(reason);
+    expect(signal.reason).toBe(reason);
+    const own = new AbortController().signal;
+    options.signal = own;
+    expect(options.signal).toBe(own);
+    expect(Object.assign({}, options).signal).toBe(own);
   });
 });
