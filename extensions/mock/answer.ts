@@ -118,7 +118,7 @@ function answerText(request: ChatRequest, prefix: string): string {
 /** Cuts text before the earliest stop sequence, as a model stops before writing it. */
 function applyStop(text: string, stop: ChatRequest['stop']): string {
   if (stop === undefined) return text;
-  const sequences = (Array.isArray(stop) ? stop : stop === undefined ? [] : [stop]).filter((s) => typeof s === 'string' && s.length > 0);
+  const sequences = (Array.isArray(stop) ? stop : [stop]).filter((s) => typeof s === 'string' && s.length > 0);
   const cut = Math.min(...sequences.map((s) => text.indexOf(s)).filter((at) => at >= 0));
   return Number.isFinite(cut) ? text.slice(0, cut) : text;
 }

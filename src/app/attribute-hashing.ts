@@ -38,7 +38,7 @@ export function memoizedHash(hash: Hash): Hash {
 
 /**
  * The OpenTelemetry metrics SDK (2.x) hashes every point's attributes (sorts the keys, serializes the
- * pairs) to find its series: on the gateway, with three or four points a call, that was the largest
+ * pairs) to find its series: on the gateway, with four or five points a call, that was the largest
  * single cost of metrics, and most of their garbage. The router hands the SDK frozen attribute sets,
  * one per label combination (telemetry/point-attributes.ts), so the hash of each can be remembered.
  * This replaces the SDK's hash function with one that does, before the app's MeterProvider creates its

@@ -125,6 +125,13 @@ function wireDelta(delta: ChatChunk['delta']): Record<string, unknown> | undefin
   return any ? wire : undefined;
 }
 
+/** A delta's JSON; most chunks carry text and nothing else, and theirs is written without an object to serialize. */
+function deltaJson(delta: ChatChunk['delta']): string | undefined {
+  if (typeof delta?.content === 'string' && !delta.role && !delta.toolCalls?.length) return `{"content":${JSON.stringify(delta.content)}}`;
+  const wire = wireDelta(delta);
+  return wire && JSON.stringify(wire);
+}
+
 /**
  * The `data:` events of one stream's `chat.completion.chunk` objects. What every chunk shares (id,
  * created, model, object) is serialized once, and again only when the model changes (a stream
@@ -147,15 +154,10 @@ export class WireChunks {
 
   /** A chunk's event, or undefined for a chunk with no delta and no finish reason (usage only). */
   event(chunk: ChatChunk): string | undefined {
-    const given = chunk.delta;
-    // Most chunks carry text and nothing else: their delta is written without an object to serialize.
-    if (typeof given?.content === 'string' && !given.role && !given.toolCalls?.length && chunk.finishReason == null) {
-      return `${this.shared()}[{"index":0,"delta":{"content":${JSON.stringify(given.content)}},"logprobs":null,"finish_reason":null}]}\n\n`;
-    }
-    const delta = wireDelta(given);
+    const delta = deltaJson(chunk.delta);
     const finish = chunk.finishReason ?? null;
     if (!delta && !finish) return undefined;
-    return `${this.shared()}[{"index":0,"delta":${delta ? JSON.stringify(delta) : '{}'},"logprobs":null,"finish_reason":${JSON.stringify(finish)}}]}\n\n`;
+    return `${this.shared()}[{"index":0,"delta":${delta || '{}'},"logprobs":null,"finish_reason":${JSON.stringify(finish)}}]}\n\n`;
   }
 
   /** The last event when the client asked for usage (`stream_options.include_usage`): no choices, only usage. */
